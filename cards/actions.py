@@ -1,0 +1,30 @@
+"""Card action verbs and the data every card action carries.
+
+Every Action.Execute carries `{"verb", "case", "version", ...}` in `data`, and its fallback
+Action.Submit carries the same data, so the bot handles both the same way.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class CardVerb(StrEnum):
+    TRIAGE = "triage"
+    ROUTE_PATH1 = "route_path1"
+    ROUTE_PATH2 = "route_path2"
+    ROUTE_NFA = "route_nfa"
+    INTAKE_SUBMIT = "intake_submit"
+    REFRESH = "refresh"
+
+
+def action_data(verb: str, case: int | None = None, version: int | None = None,
+                **extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"verb": str(verb)}
+    if case is not None:
+        data["case"] = case
+    if version is not None:
+        data["version"] = version
+    data.update(extra)
+    return data

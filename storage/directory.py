@@ -1,0 +1,109 @@
+"""Installations, channels, people and role grants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tracker.permissions import Grant, Scope, ScopeKind
+from tracker.ports import ChannelRef, Installation, Person, RoleHolder
+
+from .tables import channels, installations, people, role_grants
+
+
+class SqlDirectory:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def record_installation(self, inst: Installation) -> None:
+        values = dict(service_url=inst.service_url, tenant_id=inst.tenant_id,
+                      channel_id=inst.channel_id, conversation_id=inst.conversation_id,
+                      bot_id=inst.bot_id, team_name=inst.team_name,
+                      installed_at=datetime.now(UTC))
+        done = await self.conn.execute(update(installations)
+                                       .where(installations.c.team_id == inst.team_id)
+                                       .values(**values))
+        if done.rowcount == 0:
+            await self.conn.execute(insert(installations).values(team_id=inst.team_id, **values))
+
+    async def installation_for_tenant(self, tenant_id: str) -> Installation | None:
+        row = (await self.conn.execute(
+            select(installations).where(installations.c.tenant_id == tenant_id)
+            .order_by(installations.c.installed_at.desc()).limit(1))).first()
+        if row is None:
+            return None
+        return Installation(row.service_url, row.tenant_id, row.team_id, row.channel_id,
+                            row.conversation_id, row.bot_id, row.team_name)
+
+    async def set_channel(self, channel: ChannelRef) -> None:
+        values = dict(channel_id=channel.channel_id, team_id=channel.team_id,
+                      service_url=channel.service_url, tenant_id=channel.tenant_id)
+        done = await self.conn.execute(update(channels)
+                                       .where(channels.c.locality == channel.locality)
+                                       .values(**values))
+        if done.rowcount == 0:
+            await self.conn.execute(insert(channels).values(locality=channel.locality, **values))
+
+    async def channel_for(self, locality: str) -> ChannelRef | None:
+        rows = {r.locality: r for r in await self.conn.execute(
+            select(channels).where(channels.c.locality.in_([locality, ""])))}
+        row = rows.get(locality) or rows.get("")
+        if row is None:
+            return None
+        return ChannelRef(row.service_url, row.tenant_id, row.team_id, row.channel_id,
+                          row.locality)
+
+    async def channels(self) -> list[ChannelRef]:
+        rows = await self.conn.execute(select(channels).order_by(channels.c.locality))
+        return [ChannelRef(r.service_url, r.tenant_id, r.team_id, r.channel_id, r.locality)
+                for r in rows]
+
+    async def upsert_person(self, person: Person) -> None:
+        values = dict(teams_id=person.teams_id, name=person.name, upn=person.upn)
+        if not person.teams_id:
+            values.pop("teams_id")
+        if not person.upn:
+            values.pop("upn")
+        done = await self.conn.execute(update(people).where(people.c.aad_id == person.aad_id)
+                                       .values(**values))
+        if done.rowcount == 0:
+            await self.conn.execute(insert(people).values(
+                aad_id=person.aad_id, teams_id=person.teams_id, name=person.name,
+                upn=person.upn))
+
+    async def person(self, aad_id: str) -> Person | None:
+        row = (await self.conn.execute(select(people).where(people.c.aad_id == aad_id))).first()
+        return Person(row.aad_id, row.teams_id, row.name, row.upn) if row else None
+
+    async def grants_for(self, aad_id: str) -> tuple[Grant, ...]:
+        if not aad_id:
+            return ()
+        rows = await self.conn.execute(select(role_grants).where(role_grants.c.aad_id == aad_id))
+        return tuple(Grant(r.role, Scope(ScopeKind(r.scope_kind), r.scope_key)) for r in rows)
+
+    async def add_grant(self, aad_id: str, role: str, scope: Scope) -> bool:
+        existing = await self.conn.execute(select(role_grants.c.id).where(
+            role_grants.c.aad_id == aad_id, role_grants.c.role == role,
+            role_grants.c.scope_kind == scope.kind.value, role_grants.c.scope_key == scope.key))
+        if existing.first():
+            return False
+        await self.conn.execute(insert(role_grants).values(
+            aad_id=aad_id, role=role, scope_kind=scope.kind.value, scope_key=scope.key))
+        return True
+
+    async def remove_grant(self, aad_id: str, role: str, scope: Scope) -> bool:
+        done = await self.conn.execute(delete(role_grants).where(
+            role_grants.c.aad_id == aad_id, role_grants.c.role == role,
+            role_grants.c.scope_kind == scope.kind.value, role_grants.c.scope_key == scope.key))
+        return done.rowcount > 0
+
+    async def holders(self, role: str | None = None) -> list[RoleHolder]:
+        q = select(role_grants, people.c.teams_id, people.c.name, people.c.upn).join(
+            people, people.c.aad_id == role_grants.c.aad_id).order_by(role_grants.c.id)
+        if role is not None:
+            q = q.where(role_grants.c.role == role)
+        return [RoleHolder(Person(r.aad_id, r.teams_id, r.name, r.upn), r.role,
+                           Scope(ScopeKind(r.scope_kind), r.scope_key))
+                for r in await self.conn.execute(q)]

@@ -1,0 +1,168 @@
+"""The transactional outbox: every Teams operation is a row written with the change behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from tracker.model import PersonRef
+from tracker.ports import ChannelRef, Notice, NoticeKind
+
+from .db import is_sqlite
+from .tables import outbox
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+def lane_of(notice: Notice) -> str:
+    """Rows in one lane are delivered one at a time, in order."""
+    if notice.kind in (NoticeKind.DIRECT, NoticeKind.DIRECT_UPDATE) and notice.to is not None:
+        return f"user:{notice.to.aad_id}"
+    if notice.kind is NoticeKind.CHANNEL_POST and notice.channel is not None:
+        return f"channel:{notice.channel.channel_id}"
+    return f"case:{notice.case_number}"
+
+
+def _person(p: PersonRef | None) -> dict[str, str] | None:
+    return None if p is None else {"aad_id": p.aad_id, "name": p.name, "teams_id": p.teams_id}
+
+
+def to_payload(n: Notice) -> dict[str, Any]:
+    ch = n.channel
+    return {
+        "text": n.text, "card": n.card, "mentions": [_person(m) for m in n.mentions],
+        "to": _person(n.to),
+        "channel": None if ch is None else {
+            "service_url": ch.service_url, "tenant_id": ch.tenant_id, "team_id": ch.team_id,
+            "channel_id": ch.channel_id, "locality": ch.locality},
+    }
+
+
+def from_payload(kind: str, case_number: int | None, key: str | None,
+                 p: dict[str, Any]) -> Notice:
+    ch = p.get("channel")
+    return Notice(
+        kind=NoticeKind(kind), case_number=case_number, text=p.get("text", ""),
+        card=p.get("card", ""), mentions=tuple(PersonRef(**m) for m in p.get("mentions", [])),
+        to=PersonRef(**p["to"]) if p.get("to") else None,
+        channel=ChannelRef(**ch) if ch else None, key=key or "")
+
+
+class SqlOutbox:
+    def __init__(self, conn: AsyncConnection, now: datetime | None = None) -> None:
+        self.conn = conn
+        self.now = now
+
+    async def enqueue(self, notice: Notice) -> None:
+        now = self.now or datetime.now(UTC)
+        if notice.kind is NoticeKind.CARD_UPDATE and await self._join_pending_update(notice):
+            return
+        values = dict(kind=notice.kind.value, case_number=notice.case_number,
+                      lane=lane_of(notice), dedupe_key=notice.key or None,
+                      payload=to_payload(notice), status=PENDING, attempts=0,
+                      next_attempt_at=now, created_at=now)
+        if not notice.key:
+            await self.conn.execute(insert(outbox).values(**values))
+            return
+        try:
+            async with self.conn.begin_nested():
+                await self.conn.execute(insert(outbox).values(**values))
+        except IntegrityError:
+            pass  # the same notice was queued before: once is enough
+
+    async def _join_pending_update(self, notice: Notice) -> bool:
+        """A card update renders the case as it is at delivery, so one unclaimed pending
+        update per case is enough. Touching the row locks it against a worker's claim."""
+        done = await self.conn.execute(
+            update(outbox).where(
+                outbox.c.kind == NoticeKind.CARD_UPDATE.value,
+                outbox.c.case_number == notice.case_number,
+                outbox.c.status == PENDING, outbox.c.claimed_until.is_(None))
+            .values(attempts=outbox.c.attempts))
+        return done.rowcount > 0
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    kind: str
+    case_number: int | None
+    lane: str
+    key: str | None
+    payload: dict[str, Any]
+    attempts: int
+
+    @property
+    def notice(self) -> Notice:
+        return from_payload(self.kind, self.case_number, self.key, self.payload)
+
+
+class OutboxQueue:
+    """The delivery worker's side: claim due rows under a lease, then record the outcome."""
+
+    def __init__(self, engine: AsyncEngine, worker_id: str, lease: timedelta) -> None:
+        self.engine = engine
+        self.worker_id = worker_id
+        self.lease = lease
+        self.sqlite = is_sqlite(str(engine.url))
+
+    async def claim(self, now: datetime, limit: int = 20) -> list[OutboxRow]:
+        earlier = outbox.alias("earlier")
+        blocked = exists().where(and_(
+            earlier.c.lane == outbox.c.lane, earlier.c.status == PENDING,
+            earlier.c.id < outbox.c.id))
+        q = (select(outbox).where(
+            outbox.c.status == PENDING, outbox.c.next_attempt_at <= now,
+            or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+            ~blocked).order_by(outbox.c.id).limit(limit))
+        if not self.sqlite:
+            q = q.with_for_update(skip_locked=True, of=outbox)
+        async with self.engine.begin() as conn:
+            rows = list(await conn.execute(q))
+            if rows:
+                await conn.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows]))
+                                   .values(claimed_until=now + self.lease,
+                                           claimed_by=self.worker_id))
+        return [OutboxRow(r.id, r.kind, r.case_number, r.lane, r.dedupe_key, r.payload,
+                          r.attempts) for r in rows]
+
+    async def sent(self, row_id: int, activity_id: str, now: datetime) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(outbox).where(outbox.c.id == row_id).values(
+                status=SENT, activity_id=activity_id, sent_at=now, claimed_until=None,
+                attempts=outbox.c.attempts + 1))
+
+    async def retry(self, row_id: int, error: str, at: datetime) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(outbox).where(outbox.c.id == row_id).values(
+                attempts=outbox.c.attempts + 1, last_error=error[:2000], next_attempt_at=at,
+                claimed_until=None))
+
+    async def release(self, row_id: int, at: datetime) -> None:
+        """Not sent, not tried: put it back (e.g. its thread does not exist yet)."""
+        async with self.engine.begin() as conn:
+            await conn.execute(update(outbox).where(outbox.c.id == row_id).values(
+                next_attempt_at=at, claimed_until=None))
+
+    async def failed(self, row_id: int, error: str, now: datetime) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(outbox).where(outbox.c.id == row_id).values(
+                status=FAILED, attempts=outbox.c.attempts + 1, last_error=error[:2000],
+                claimed_until=None, sent_at=None, next_attempt_at=now))
+
+    async def next_due(self) -> datetime | None:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(select(func.min(outbox.c.next_attempt_at))
+                                       .where(outbox.c.status == PENDING))).scalar_one()
+
+    async def listing(self, statuses: tuple[str, ...] = (PENDING, FAILED),
+                      limit: int = 200) -> list[Any]:
+        async with self.engine.connect() as conn:
+            return list(await conn.execute(
+                select(outbox).where(outbox.c.status.in_(statuses))
+                .order_by(outbox.c.id).limit(limit)))

@@ -1,0 +1,68 @@
+"""Where each case's thread lives, and the 1:1 messages we may update later."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .tables import direct_messages, threads
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    case_number: int
+    service_url: str
+    tenant_id: str
+    team_id: str
+    channel_id: str
+    conversation_id: str  # "<channel>;messageid=<root>"
+    activity_id: str  # the root message: the case card
+
+
+@dataclass(frozen=True)
+class DirectRef:
+    key: str
+    conversation_id: str
+    activity_id: str
+    service_url: str
+
+
+class Threads:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def get(self, case_number: int) -> ThreadRef | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(threads)
+                                      .where(threads.c.case_number == case_number))).first()
+        return ThreadRef(**row._mapping) if row else None
+
+    async def save(self, ref: ThreadRef) -> ThreadRef:
+        """Store the thread once; if another worker stored one first, theirs stands."""
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(threads).values(**ref.__dict__))
+            return ref
+        except IntegrityError:
+            existing = await self.get(ref.case_number)
+            assert existing is not None
+            return existing
+
+    async def get_direct(self, key: str) -> DirectRef | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(direct_messages)
+                                      .where(direct_messages.c.dedupe_key == key))).first()
+        return DirectRef(row.dedupe_key, row.conversation_id, row.activity_id,
+                         row.service_url) if row else None
+
+    async def save_direct(self, ref: DirectRef) -> None:
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(direct_messages).values(
+                    dedupe_key=ref.key, conversation_id=ref.conversation_id,
+                    activity_id=ref.activity_id, service_url=ref.service_url))
+        except IntegrityError:
+            pass

@@ -1,0 +1,57 @@
+"""One unit of work = one database transaction across every repository."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+
+from .cases import SqlCases
+from .directory import SqlDirectory
+from .events import SqlEvents
+from .outbox import SqlOutbox
+from .reminders import SqlReminders
+
+
+class SqlUnitOfWork:
+    cases: SqlCases
+    events: SqlEvents
+    outbox: SqlOutbox
+    directory: SqlDirectory
+    reminders: SqlReminders
+
+    def __init__(self, engine: AsyncEngine, on_commit: Callable[[], None] | None = None) -> None:
+        self.engine = engine
+        self.on_commit = on_commit
+        self._conn: AsyncConnection | None = None
+        self._tx: AsyncTransaction | None = None
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        self._conn = await self.engine.connect()
+        self._tx = await self._conn.begin()
+        self.cases = SqlCases(self._conn)
+        self.events = SqlEvents(self._conn)
+        self.outbox = SqlOutbox(self._conn)
+        self.directory = SqlDirectory(self._conn)
+        self.reminders = SqlReminders(self._conn)
+        return self
+
+    async def commit(self) -> None:
+        assert self._conn is not None
+        await self._conn.commit()
+        self._tx = None  # anything after this autobegins a new transaction
+        if self.on_commit is not None:
+            self.on_commit()
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            if self._conn is not None and self._conn.in_transaction():
+                await self._conn.rollback()
+        finally:
+            if self._conn is not None:
+                await self._conn.close()
+
+
+def uow_factory(engine: AsyncEngine,
+                on_commit: Callable[[], None] | None = None) -> Callable[[], SqlUnitOfWork]:
+    return lambda: SqlUnitOfWork(engine, on_commit)
