@@ -17,6 +17,7 @@ class CardVerb(StrEnum):
     ROUTE_NFA = "route_nfa"
     INTAKE_SUBMIT = "intake_submit"
     REFRESH = "refresh"
+    SHOW_CASE = "show_case"  # data: case, version; the bot posts the case card
 
 
 def action_data(verb: str, case: int | None = None, version: int | None = None,

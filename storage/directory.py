@@ -17,7 +17,8 @@ class SqlDirectory:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def record_installation(self, inst: Installation) -> None:
+    async def record_installation(self, inst: Installation) -> bool:
+        """Store where the bot was added; True if this team is new to us."""
         values = dict(service_url=inst.service_url, tenant_id=inst.tenant_id,
                       channel_id=inst.channel_id, conversation_id=inst.conversation_id,
                       bot_id=inst.bot_id, team_name=inst.team_name,
@@ -27,6 +28,8 @@ class SqlDirectory:
                                        .values(**values))
         if done.rowcount == 0:
             await self.conn.execute(insert(installations).values(team_id=inst.team_id, **values))
+            return True
+        return False
 
     async def installation_for_tenant(self, tenant_id: str) -> Installation | None:
         row = (await self.conn.execute(

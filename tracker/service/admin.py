@@ -11,13 +11,15 @@ from .base import ServiceBase
 
 
 class AdminService(ServiceBase):
-    async def record_installation(self, actor: Actor, inst: Installation) -> None:
+    async def record_installation(self, actor: Actor, inst: Installation) -> bool:
+        """Store the team's ids in our own columns; True the first time we see the team."""
         async with self.uow() as uow:
-            await uow.directory.record_installation(inst)
+            new = await uow.directory.record_installation(inst)
             await self.record(uow, actor, None, "installed", {
                 "what": "bot installed", "team_id": inst.team_id, "tenant_id": inst.tenant_id,
-                "conversation_id": inst.conversation_id})
+                "conversation_id": inst.conversation_id, "new": new})
             await uow.commit()
+        return new
 
     async def setup_channel(
         self, actor: Actor, channel: ChannelRef, locality_text: str = ""
@@ -110,6 +112,12 @@ class AdminService(ServiceBase):
         if not changed:
             return f"{person.name} already holds {label.lower()} {where}; nothing changed."
         return f"{person.name} is now {label.lower()} {where}."
+
+    async def channel(self, channel_id: str) -> ChannelRef | None:
+        """The safeguarding set-up of a channel, if it is one."""
+        async with self.uow() as uow:
+            return next((c for c in await uow.directory.channels()
+                         if c.channel_id == channel_id), None)
 
     async def role_holders(self, actor: Actor) -> list[RoleHolder]:
         async with self.uow() as uow:

@@ -50,6 +50,13 @@ class ServiceBase:
         async with self.uow() as uow:
             return await self.access_in(uow, actor)
 
+    async def check(self, actor: Actor, action: str) -> Access:
+        """Refuse (and log the refusal) unless `actor` may do `action` somewhere."""
+        async with self.uow() as uow:
+            access = await self.access_in(uow, actor)
+            await self.require(uow, access, action)
+            return access
+
     def _is_admin(self, actor: Actor) -> bool:
         return bool(self.admins) and (
             actor.aad_id.lower() in self.admins or (actor.upn and actor.upn.lower() in self.admins)

@@ -1,0 +1,29 @@
+"""Inbound de-duplication: Teams re-sends an activity when the bot is slow to answer."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .tables import inbound_activities
+
+
+async def first_time(engine: AsyncEngine, activity_id: str, now: datetime) -> bool:
+    """True the first time an activity id is seen."""
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(inbound_activities).values(
+                activity_id=activity_id[:200], received_at=now))
+        return True
+    except IntegrityError:
+        return False
+
+
+async def forget_before(engine: AsyncEngine, now: datetime, keep: timedelta) -> int:
+    async with engine.begin() as conn:
+        done = await conn.execute(delete(inbound_activities)
+                                  .where(inbound_activities.c.received_at < now - keep))
+        return done.rowcount or 0

@@ -1,0 +1,158 @@
+"""The aiohttp application factory. No module globals: everything hangs off the app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from aiohttp import web
+
+from storage.db import create_engine, is_sqlite, ping
+from storage.inbound import forget_before
+from storage.migrate import upgrade
+from storage.outbox import OutboxQueue
+from storage.threads import Threads
+from storage.uow import uow_factory
+from tracker.clock import Clock, SystemClock
+from tracker.reference import Reference
+from tracker.service import CaseService
+
+from . import __version__
+from .adapter import make_adapter
+from .bot import TrackerBot
+from .commands import build_registry
+from .delivery import DeliveryWorker
+from .gateway import Gateway
+from .intake_api import handle_incident
+from .pacing import Pacer
+from .services import DEDUPE_KEEP, Services
+from .settings import ConfigError, Settings
+
+log = logging.getLogger("sgtracker")
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    migrate: bool | None = None,
+    workers: bool = True,
+    schema: str | None = None,
+) -> web.Application:
+    """Build the app. Migrations run at start for the embedded SQLite default (or if asked)."""
+    problems = settings.problems()
+    if problems:
+        raise ConfigError("\n".join(problems))
+    app = web.Application(client_max_size=settings.max_body_bytes,
+                          middlewares=[_errors_middleware])
+    app["settings"] = settings
+    app["clock"] = clock or SystemClock()
+    app["migrate"] = is_sqlite(settings.database_url) if migrate is None else migrate
+    app["run_workers"] = workers
+    app["schema"] = schema
+    app.cleanup_ctx.append(_lifecycle)
+    app.router.add_post("/api/messages", handle_messages)
+    app.router.add_post("/api/incidents", handle_incident)
+    app.router.add_get("/healthz", handle_health)
+    return app
+
+
+async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    settings: Settings = app["settings"]
+    _log_config(settings)
+    engine = create_engine(settings.database_url, schema=app["schema"])
+    if app["migrate"]:
+        await upgrade(engine)
+    adapter = make_adapter(settings)
+    workers: list[DeliveryWorker] = []
+    service = CaseService(uow_factory(engine, on_commit=lambda: [w.nudge() for w in workers]),
+                          Reference.load(), app["clock"], settings.admins)
+    services = Services(settings, engine, service.ref, app["clock"], service, build_registry())
+    gateway = Gateway(adapter, settings.app_id)
+    worker = DeliveryWorker(services, gateway, OutboxQueue(engine, _worker_id(), timedelta(
+        seconds=60)), Threads(engine), Pacer(settings.thread_rps, settings.tenant_rps))
+    workers.append(worker)
+    services.nudge = worker.nudge
+    app["services"] = services
+    app["adapter"] = adapter
+    app["bot"] = TrackerBot(services)
+    app["gateway"] = gateway
+    app["delivery"] = worker
+    tasks = []
+    if app["run_workers"]:
+        tasks = [asyncio.create_task(worker.run(), name="delivery"),
+                 asyncio.create_task(_housekeeping(services), name="housekeeping")]
+        tasks += [asyncio.create_task(w(services), name=w.__name__)
+                  for w in app.get("extra_workers", [])]
+    try:
+        yield
+    finally:
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        await gateway.close()
+        await engine.dispose()
+
+
+async def _housekeeping(services: Services) -> None:
+    while True:
+        with contextlib.suppress(Exception):
+            await forget_before(services.engine, services.clock.now(), DEDUPE_KEEP)
+        await asyncio.sleep(3600)
+
+
+def _worker_id() -> str:
+    return f"{os.uname().nodename}:{os.getpid()}"
+
+
+def _log_config(settings: Settings) -> None:
+    log.info("configuration: %s", json.dumps(settings.masked()))
+    if settings.local_mode:
+        log.warning("!!! LOCAL MODE: no MicrosoftAppId, so inbound authentication is OFF. "
+                    "Only for trying the bot on this machine; never expose this port. !!!")
+
+
+@web.middleware
+async def _errors_middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    """Bad requests get a clear 4xx; an unexpected fault a plain 500 with no traceback."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("unhandled error on %s", request.path)
+        return web.json_response({"error": "internal error"}, status=500)
+
+
+async def handle_messages(request: web.Request) -> web.StreamResponse:
+    if request.content_type != "application/json":
+        return web.json_response({"error": "Send JSON (application/json)."}, status=415)
+    try:
+        body = json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError):
+        return web.json_response({"error": "The body is not valid JSON."}, status=400)
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+        return web.json_response({"error": "Not a Bot Framework activity."}, status=400)
+    try:
+        response = await request.app["adapter"].process(request, request.app["bot"])
+    except web.HTTPUnauthorized:
+        return web.json_response({"error": "Unauthorized."}, status=401)
+    except (KeyError, TypeError, AttributeError, ValueError):
+        log.warning("malformed activity rejected")
+        return web.json_response({"error": "Malformed activity."}, status=400)
+    return response or web.Response(status=201)
+
+
+async def handle_health(request: web.Request) -> web.Response:
+    services: Services = request.app["services"]
+    db_ok = await ping(services.engine)
+    body = {"status": "ok" if db_ok else "degraded", "database": "ok" if db_ok else "unreachable",
+            "version": __version__}
+    return web.json_response(body, status=200 if db_ok else 503)

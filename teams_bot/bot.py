@@ -1,0 +1,217 @@
+"""The Bot Framework edge: translate each Teams activity, call our handlers, answer."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
+from botbuilder.schema import AdaptiveCardInvokeResponse
+
+from tracker.errors import InvalidInput, NotFound, TrackerError
+from tracker.model import Actor
+from tracker.ports import Installation, Person
+
+from .card_actions import HANDLERS, ActionResult, parse_action
+from .commands.registry import Parsed
+from .context import Ctx, MentionRef, Reply, Where
+from .services import Services
+
+log = logging.getLogger("sgtracker.bot")
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def card_attachment(card: dict[str, Any]) -> Attachment:
+    return Attachment(content_type=CARD, content=card)
+
+
+def reply_activity(reply: Reply) -> Activity:
+    if reply.card is not None:
+        act = MessageFactory.attachment(card_attachment(reply.card))
+        if reply.text:
+            act.text = reply.text
+        return act
+    act = MessageFactory.text(reply.text)
+    act.text_format = "markdown"
+    if reply.mentions:
+        act.entities = [Mention(mentioned=ChannelAccount(id=p.teams_id or p.aad_id, name=p.name),
+                                text=f"<at>{p.name}</at>", type="mention")
+                        for p in reply.mentions]
+    return act
+
+
+def friendly(error: TrackerError) -> str:
+    if isinstance(error, InvalidInput):
+        if len(error.errors) == 1:
+            return next(iter(error.errors.values()))
+        return "Please fix these:\n" + "\n".join(f"- {k}: {v}" for k, v in error.errors.items())
+    return str(error)
+
+
+class TrackerBot(TeamsActivityHandler):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    # --- who and where ----------------------------------------------------------------
+    def _actor(self, tc: TurnContext) -> Actor:
+        f = tc.activity.from_property
+        return Actor(teams_id=f.id or "", aad_id=getattr(f, "aad_object_id", None) or "",
+                     name=f.name or "")
+
+    def _where(self, tc: TurnContext) -> Where:
+        a = tc.activity
+        cd = a.channel_data or {}
+        team = (cd.get("team") or {}).get("id", "")
+        channel = (cd.get("channel") or {}).get("id", "")
+        tenant = (cd.get("tenant") or {}).get("id", "") or getattr(a.conversation, "tenant_id", "")
+        kind = a.conversation.conversation_type or ("channel" if channel else "personal")
+        return Where(kind=kind, conversation_id=a.conversation.id, service_url=a.service_url,
+                     tenant_id=tenant or "", team_id=team, channel_id=channel)
+
+    async def _ctx(self, tc: TurnContext) -> Ctx:
+        where = self._where(tc)
+        bot_id = tc.activity.recipient.id if tc.activity.recipient else ""
+        mentions = [MentionRef(e.properties["mentioned"]["id"],
+                               e.properties["mentioned"].get("name", ""))
+                    for e in (tc.activity.entities or [])
+                    if e.type == "mention" and e.properties.get("mentioned", {}).get("id")
+                    and e.properties["mentioned"]["id"] != bot_id]
+
+        async def resolve(teams_id: str) -> Person | None:
+            try:
+                m = await TeamsInfo.get_member(tc, teams_id)
+            except Exception:  # the member API said no: treat as unknown
+                log.info("member lookup failed")
+                return None
+            return Person(aad_id=m.aad_object_id or "", teams_id=m.id or teams_id,
+                          name=m.name or "", upn=m.user_principal_name or "")
+
+        safeguarding = bool(where.channel_id) and \
+            await self.services.service.channel(where.channel_id) is not None
+        return Ctx(self.services, self._actor(tc), where, mentions, resolve, safeguarding)
+
+    # --- dispatch -----------------------------------------------------------------------
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        a = turn_context.activity
+        if a.id and not await self.services.first_time(a.id):
+            log.info("duplicate activity ignored")
+            if a.type == ActivityTypes.invoke:
+                await turn_context.send_activity(Activity(
+                    type=ActivityTypes.invoke_response, value=InvokeResponse(status=200)))
+            return
+        await super().on_turn(turn_context)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        a = turn_context.activity
+        ctx = await self._ctx(turn_context)
+        if a.value and not (a.text or "").strip():  # an Action.Submit (fallback) click
+            result = await self._run_action(ctx, a.value)
+            await turn_context.send_activity(self._submit_answer(result))
+            return
+        await turn_context.send_activity(reply_activity(await self._run_command(ctx, a.text)))
+
+    async def _run_command(self, ctx: Ctx, text: str | None) -> Reply:
+        parsed = self.services.registry.parse(text or "")
+        if not isinstance(parsed, Parsed):
+            hint = f" Did you mean `{parsed.suggestion}`?" if parsed.suggestion else ""
+            what = f"`{parsed.text[:40]}`" if parsed.text else "that"
+            return Reply(text=f"Sorry, I don't understand {what}.{hint} Type `help` to see "
+                              "what I can do.")
+        try:
+            return await parsed.command.handler(ctx, parsed.args)
+        except TrackerError as e:
+            return Reply(text=friendly(e))
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("command %s failed (ref %s)", parsed.command.name, ref)
+            return Reply(text=f"Sorry, something went wrong on my side and nothing was changed "
+                              f"(reference {ref}).")
+
+    async def _run_action(self, ctx: Ctx, data: Any) -> ActionResult:
+        try:
+            action = parse_action(data)
+            entry = HANDLERS.get(action.verb)
+            if entry is None:
+                return ActionResult(None, "That button is from an older version of this card. "
+                                          "Type `case N` for a fresh one.", "error")
+            return await entry[1](ctx, action)
+        except NotFound as e:
+            return ActionResult(None, str(e), "error")
+        except TrackerError as e:
+            return await self._refused(ctx, data, friendly(e))
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("card action failed (ref %s)", ref)
+            return ActionResult(None, "Sorry, something went wrong on my side and nothing was "
+                                      f"changed (reference {ref}).", "error")
+
+    async def _refused(self, ctx: Ctx, data: Any, message: str) -> ActionResult:
+        """Show the clicker the case as it is now, with why nothing changed."""
+        from cards.banner import with_banner
+        from cards.case_card import case_card
+
+        number = data.get("case") if isinstance(data, dict) else None
+        if isinstance(number, int) and ctx.details_allowed():
+            try:
+                case = await ctx.service.get_case(ctx.actor, number)
+            except TrackerError:
+                return ActionResult(None, message, "error")
+            return ActionResult(with_banner(case_card(ctx.view(case)), message, "error"),
+                                message, "error")
+        return ActionResult(None, message, "error")
+
+    def _submit_answer(self, result: ActionResult) -> Activity:
+        if result.text:
+            return reply_activity(Reply(text=result.text))
+        return reply_activity(Reply(card=result.card))
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        a = turn_context.activity
+        if a.name != "adaptiveCard/action":
+            return InvokeResponse(status=501)
+        value = a.value if isinstance(a.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        data = dict(action.get("data") or {}) if isinstance(action.get("data"), dict) else {}
+        if action.get("verb") and "verb" not in data:
+            data["verb"] = action["verb"]
+        ctx = await self._ctx(turn_context)
+        result = await self._run_action(ctx, data)
+        if result.card is not None:
+            body = AdaptiveCardInvokeResponse(status_code=200, type=CARD, value=result.card)
+        else:
+            body = AdaptiveCardInvokeResponse(
+                status_code=200, type="application/vnd.microsoft.activity.message",
+                value=result.text or "Done.")  # type: ignore[arg-type]
+        # Return the model itself: CloudAdapter serializes it once (see docs/architecture.md).
+        return InvokeResponse(status=200, body=body)
+
+    # --- installation -------------------------------------------------------------------
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._record_install(turn_context)
+
+    async def on_teams_members_added(self, members_added, team_info, turn_context) -> None:
+        bot_id = turn_context.activity.recipient.id
+        if any(m.id == bot_id for m in members_added):
+            await self._record_install(turn_context)
+
+    async def _record_install(self, tc: TurnContext) -> None:
+        where = self._where(tc)
+        cd = tc.activity.channel_data or {}
+        if not where.team_id:
+            return  # personal or group chat install: nothing to store
+        settings = cd.get("settings") or {}
+        channel = (settings.get("selectedChannel") or {}).get("id") or where.channel_id \
+            or where.team_id
+        inst = Installation(service_url=where.service_url, tenant_id=where.tenant_id,
+                            team_id=where.team_id, channel_id=channel,
+                            conversation_id=where.conversation_id,
+                            bot_id=tc.activity.recipient.id,
+                            team_name=(cd.get("team") or {}).get("name", ""))
+        if not await self.services.service.record_installation(self._actor(tc), inst):
+            return
+        await tc.send_activity(MessageFactory.text(
+            "Hello! I'm Safeguarding Tracker. In your safeguarding channel, type `setup` to "
+            "start. Type `help` to see what I can do."))

@@ -1,0 +1,17 @@
+"""Every command the bot understands, registered once."""
+
+from __future__ import annotations
+
+from . import core
+from .registry import Command, Parsed, Registry, Unknown
+
+
+def all_commands() -> list[Command]:
+    return [*core.COMMANDS]
+
+
+def build_registry() -> Registry:
+    return Registry(all_commands())
+
+
+__all__ = ["Command", "Parsed", "Registry", "Unknown", "build_registry"]

@@ -1,0 +1,54 @@
+"""POST /api/incidents: how a secure-inbox or Power Automate flow forwards StEIS notifications."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from tracker.errors import InvalidInput, NotConfigured
+from tracker.model import SYSTEM
+
+from .services import Services
+
+log = logging.getLogger("sgtracker.intake")
+
+
+def _error(status: int, **body: Any) -> web.Response:
+    return web.json_response(body, status=status)
+
+
+def authorised(request: web.Request, key: str) -> bool:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not key or scheme.lower() != "bearer" or not token:
+        return False
+    return hmac.compare_digest(token.strip().encode(), key.encode())
+
+
+async def handle_incident(request: web.Request) -> web.Response:
+    services: Services = request.app["services"]
+    if not services.settings.intake_api_key:
+        return _error(503, error="The intake API is switched off: set INTAKE_API_KEY.")
+    if not authorised(request, services.settings.intake_api_key):
+        return _error(401, error="Send the intake key as 'Authorization: Bearer <key>'.")
+    if request.content_type != "application/json":
+        return _error(415, error="Send JSON with Content-Type: application/json.")
+    try:
+        raw = json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, errors={"body": "The body is not valid JSON."})
+    svc = services.service
+    try:
+        form = svc.parse_intake(raw, services.today())
+        case, created = await svc.log_incident(SYSTEM, form)
+    except InvalidInput as e:
+        return _error(400, errors=e.errors)
+    except NotConfigured as e:
+        return _error(409, error=str(e))
+    services.nudge()
+    log.info("intake: case %s %s", case.number, "created" if created else "already known")
+    return web.json_response({"case_number": case.number}, status=201 if created else 200)

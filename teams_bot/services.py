@@ -1,0 +1,43 @@
+"""The app's long-lived objects, built once by the app factory and passed around."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.inbound import first_time
+from tracker.clock import Clock
+from tracker.reference import Reference
+from tracker.service import CaseService
+
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .commands.registry import Registry
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    ref: Reference
+    clock: Clock
+    service: CaseService
+    registry: Registry
+    nudge: Callable[[], None] = field(default=lambda: None)
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(LONDON).date()
+
+    async def first_time(self, activity_id: str) -> bool:
+        return await first_time(self.engine, activity_id, self.clock.now())
+
+
+DEDUPE_KEEP = timedelta(days=2)
