@@ -1,0 +1,144 @@
+"""The case card: the record, its decisions and deadlines, and what can be done now.
+
+The buttons depend on the state: `ACTION_BUILDERS` maps a state to a builder (see
+`cards.controls`). Open states without a builder get a Refresh button; closed cases are
+read-only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microsoft_teams.cards import CardElement
+
+from tracker.model import (
+    ID_LABELS,
+    REVIEW_LABELS,
+    ROUTE_LABELS,
+    Case,
+    State,
+)
+from tracker.views import CaseView
+
+from .components import banner, card, day, facts, heading, line, section, sentence, when
+from .controls import ActionBuilder, Controls, no_controls, refresh_controls
+from .triage import triage_controls
+
+# Per-state controls. To add a stage, write its builder in its own module and add it here.
+ACTION_BUILDERS: dict[State, ActionBuilder] = {
+    State.NEW: triage_controls,
+    State.TRIAGED: triage_controls,
+}
+
+MAX_DECISIONS = 10  # older decisions are in the case history
+NOT_ON_STEIS = "Not on StEIS or LFPSE"
+
+
+def case_card(view: CaseView) -> dict[str, Any]:
+    """The full case card for a channel thread or a chat."""
+    case = view.case
+    title = f"Case {case.number} · {view.locality_name}"
+    body: list[CardElement] = [heading(title), _status(view)]
+    if case.closed:
+        body.append(banner("Closed", "emphasis", "This record is read-only."))
+    body += _record(view)
+    body += _decisions(case)
+    body += _deadlines(view)
+    controls = controls_for(view)
+    body += controls.body
+    return card(body, controls.actions, full_width=True,
+                fallback_text=f"{title}: {case.state.label}")
+
+
+def controls_for(view: CaseView) -> Controls:
+    """The inputs and buttons the case's state offers."""
+    state = view.case.state
+    default = no_controls if state.closed else refresh_controls
+    return ACTION_BUILDERS.get(state, default)(view)
+
+
+def _status(view: CaseView) -> CardElement:
+    case = view.case
+    text = sentence(case.state.label)
+    overdue = len(view.overdue)
+    if overdue:
+        text += f" · {overdue} deadline{'s' if overdue != 1 else ''} overdue"
+    alert = case.closed or bool(overdue)
+    return line(text, "Attention" if alert else "Accent", bold=True)
+
+
+def _record(view: CaseView) -> list[CardElement]:
+    """The tracker record: facts first, the summary as its own wrapped text."""
+    case, ref = view.case, view.ref
+    head = facts([
+        ("Reported", " by ".join(x for x in (day(case.date_added), case.reported_by) if x)),
+        ("Incident date", day(case.incident_date)),
+        ("Locality", f"{view.locality_name}, {view.region_name}"),
+        ("Identifiers", identifiers(case)),
+    ])
+    level = case.investigation_level
+    review = REVIEW_LABELS[case.review_type] if case.review_type else ""
+    if review and case.converted:
+        review += ", converted from Rapid Review"
+    media = ("Yes, confirmed" if case.media_confirmed else "Yes") if case.media_interest else ""
+    person = case.designated_professional
+    detail = facts([
+        ("Level of investigation", ref.label("investigation_levels", level) if level else ""),
+        ("Strategy meeting", day(case.strategy_meeting_on)),
+        ("Route", ROUTE_LABELS[case.route] if case.route else ""),
+        ("Framework", ref.label("frameworks", case.framework) if case.framework else ""),
+        ("Response", ref.label("response_types", case.response_type)
+         if case.response_type else ""),
+        ("Panel date", day(case.panel_date)),
+        ("Review type", review),
+        ("Stage", ref.label("review_stages", case.stage) if case.stage else ""),
+        ("Designated professional", person.name if person else ""),
+        ("Partnership", case.partnership_board),
+        ("Media interest", media),
+        ("Specialist commissioned", "Yes" if case.specialist_commissioned else ""),
+        ("Signed off", day(case.signed_off_on)),
+        ("Published", day(case.published_on)),
+        ("Report", f"[Final report]({case.report_url})" if case.report_url else ""),
+        ("Embargoed until", day(case.embargo_until)),
+        ("Reason closed", case.close_reason),
+    ])
+    out: list[CardElement] = [head] if head else []
+    if case.summary:
+        out += [section("Summary"), line(case.summary)]
+    if detail:
+        out += [section("Record"), detail]
+    return out
+
+
+def identifiers(case: Case) -> str:
+    """E.g. "StEIS 2026/1234, Local DEV-0031"; says so when on neither StEIS nor LFPSE."""
+    text = ", ".join(f"{ID_LABELS[i.kind]} {i.value}" for i in case.identifiers)
+    if not case.on_steis:
+        text = " · ".join(x for x in (text, NOT_ON_STEIS) if x)
+    return text
+
+
+def _decisions(case: Case) -> list[CardElement]:
+    if not case.decisions:
+        return []
+    shown = case.decisions[-MAX_DECISIONS:]
+    out: list[CardElement] = [section("Decisions")]
+    hidden = len(case.decisions) - len(shown)
+    if hidden:
+        out.append(line(f"{hidden} earlier decision{'s' if hidden != 1 else ''} "
+                        "in the case history.", subtle=True, small=True))
+    for d in shown:
+        what = sentence(d.what) + (f": {d.detail}" if d.detail else "")
+        out.append(line(f"{what} — {d.by}, {when(d.at)}", small=True))
+    return out
+
+
+def _deadlines(view: CaseView) -> list[CardElement]:
+    if not view.clocks:
+        return []
+    out: list[CardElement] = [section("Deadlines")]
+    for clock in view.clocks:
+        late = clock.overdue(view.today)
+        out.append(line(f"{clock.label}: {clock.describe(view.today)}",
+                        "Attention" if late else None, bold=late, small=True))
+    return out
