@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -54,12 +55,13 @@ def from_payload(kind: str, case_number: int | None, key: str | None,
 
 
 class SqlOutbox:
-    def __init__(self, conn: AsyncConnection, now: datetime | None = None) -> None:
+    def __init__(self, conn: AsyncConnection,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.conn = conn
         self.now = now
 
     async def enqueue(self, notice: Notice) -> None:
-        now = self.now or datetime.now(UTC)
+        now = self.now()
         if notice.kind is NoticeKind.CARD_UPDATE and await self._join_pending_update(notice):
             return
         values = dict(kind=notice.kind.value, case_number=notice.case_number,

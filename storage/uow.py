@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
@@ -20,8 +21,10 @@ class SqlUnitOfWork:
     directory: SqlDirectory
     reminders: SqlReminders
 
-    def __init__(self, engine: AsyncEngine, on_commit: Callable[[], None] | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, on_commit: Callable[[], None] | None = None,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.engine = engine
+        self.now = now
         self.on_commit = on_commit
         self._conn: AsyncConnection | None = None
         self._tx: AsyncTransaction | None = None
@@ -31,7 +34,7 @@ class SqlUnitOfWork:
         self._tx = await self._conn.begin()
         self.cases = SqlCases(self._conn)
         self.events = SqlEvents(self._conn)
-        self.outbox = SqlOutbox(self._conn)
+        self.outbox = SqlOutbox(self._conn, self.now)
         self.directory = SqlDirectory(self._conn)
         self.reminders = SqlReminders(self._conn)
         return self
@@ -52,6 +55,7 @@ class SqlUnitOfWork:
                 await self._conn.close()
 
 
-def uow_factory(engine: AsyncEngine,
-                on_commit: Callable[[], None] | None = None) -> Callable[[], SqlUnitOfWork]:
-    return lambda: SqlUnitOfWork(engine, on_commit)
+def uow_factory(engine: AsyncEngine, on_commit: Callable[[], None] | None = None,
+                now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                ) -> Callable[[], SqlUnitOfWork]:
+    return lambda: SqlUnitOfWork(engine, on_commit, now)

@@ -9,8 +9,10 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
+from botbuilder.schema import Activity
 
 from storage.db import create_engine, is_sqlite, ping
 from storage.inbound import forget_before
@@ -23,6 +25,7 @@ from tracker.reference import Reference
 from tracker.service import CaseService
 
 from . import __version__
+from . import keys as K
 from .adapter import make_adapter
 from .bot import TrackerBot
 from .commands import build_registry
@@ -50,11 +53,11 @@ def create_app(
         raise ConfigError("\n".join(problems))
     app = web.Application(client_max_size=settings.max_body_bytes,
                           middlewares=[_errors_middleware])
-    app["settings"] = settings
-    app["clock"] = clock or SystemClock()
-    app["migrate"] = is_sqlite(settings.database_url) if migrate is None else migrate
-    app["run_workers"] = workers
-    app["schema"] = schema
+    app[K.SETTINGS] = settings
+    app[K.CLOCK] = clock or SystemClock()
+    app[K.OPTIONS] = {"migrate": is_sqlite(settings.database_url) if migrate is None else migrate,
+                      "workers": workers, "schema": schema}
+    app[K.EXTRA_WORKERS] = []
     app.cleanup_ctx.append(_lifecycle)
     app.router.add_post("/api/messages", handle_messages)
     app.router.add_post("/api/incidents", handle_incident)
@@ -63,32 +66,39 @@ def create_app(
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
-    settings: Settings = app["settings"]
+    settings: Settings = app[K.SETTINGS]
+    opts = app[K.OPTIONS]
     _log_config(settings)
-    engine = create_engine(settings.database_url, schema=app["schema"])
-    if app["migrate"]:
+    engine = create_engine(settings.database_url, schema=opts["schema"])
+    if opts["migrate"]:
         await upgrade(engine)
     adapter = make_adapter(settings)
     workers: list[DeliveryWorker] = []
-    service = CaseService(uow_factory(engine, on_commit=lambda: [w.nudge() for w in workers]),
-                          Reference.load(), app["clock"], settings.admins)
-    services = Services(settings, engine, service.ref, app["clock"], service, build_registry())
+    clock: Clock = app[K.CLOCK]
+
+    def nudge_all() -> None:
+        for w in workers:
+            w.nudge()
+
+    uow = uow_factory(engine, on_commit=nudge_all, now=clock.now)
+    service = CaseService(uow, Reference.load(), clock, settings.admins)
+    services = Services(settings, engine, service.ref, app[K.CLOCK], service, build_registry())
     gateway = Gateway(adapter, settings.app_id)
     worker = DeliveryWorker(services, gateway, OutboxQueue(engine, _worker_id(), timedelta(
         seconds=60)), Threads(engine), Pacer(settings.thread_rps, settings.tenant_rps))
     workers.append(worker)
     services.nudge = worker.nudge
-    app["services"] = services
-    app["adapter"] = adapter
-    app["bot"] = TrackerBot(services)
-    app["gateway"] = gateway
-    app["delivery"] = worker
+    app[K.SERVICES] = services
+    app[K.ADAPTER] = adapter
+    app[K.BOT] = TrackerBot(services)
+    app[K.GATEWAY] = gateway
+    app[K.DELIVERY] = worker
     tasks = []
-    if app["run_workers"]:
+    if opts["workers"]:
         tasks = [asyncio.create_task(worker.run(), name="delivery"),
                  asyncio.create_task(_housekeeping(services), name="housekeeping")]
         tasks += [asyncio.create_task(w(services), name=w.__name__)
-                  for w in app.get("extra_workers", [])]
+                  for w in app[K.EXTRA_WORKERS]]
     try:
         yield
     finally:
@@ -138,20 +148,29 @@ async def handle_messages(request: web.Request) -> web.StreamResponse:
         body = json.loads(await request.read())
     except (ValueError, UnicodeDecodeError):
         return web.json_response({"error": "The body is not valid JSON."}, status=400)
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+    if not _looks_like_activity(body):
         return web.json_response({"error": "Not a Bot Framework activity."}, status=400)
     try:
-        response = await request.app["adapter"].process(request, request.app["bot"])
+        response = await request.app[K.ADAPTER].process(request, request.app[K.BOT])
     except web.HTTPUnauthorized:
         return web.json_response({"error": "Unauthorized."}, status=401)
-    except (KeyError, TypeError, AttributeError, ValueError):
-        log.warning("malformed activity rejected")
-        return web.json_response({"error": "Malformed activity."}, status=400)
     return response or web.Response(status=201)
 
 
+def _looks_like_activity(body: Any) -> bool:
+    """The shape the adapter relies on; anything else is the sender's mistake (400)."""
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+        return False
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:
+        return False
+    conv, sender = activity.conversation, activity.from_property
+    return bool(activity.service_url and conv is not None and conv.id and sender is not None)
+
+
 async def handle_health(request: web.Request) -> web.Response:
-    services: Services = request.app["services"]
+    services: Services = request.app[K.SERVICES]
     db_ok = await ping(services.engine)
     body = {"status": "ok" if db_ok else "degraded", "database": "ok" if db_ok else "unreachable",
             "version": __version__}

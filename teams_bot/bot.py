@@ -9,9 +9,9 @@ from typing import Any
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
-from botbuilder.schema import AdaptiveCardInvokeResponse
+from msrest.serialization import Model
 
-from tracker.errors import InvalidInput, NotFound, TrackerError
+from tracker.errors import InvalidInput, NotFound, PermissionDenied, TrackerError
 from tracker.model import Actor
 from tracker.ports import Installation, Person
 
@@ -51,6 +51,20 @@ def friendly(error: TrackerError) -> str:
     return str(error)
 
 
+class InvokeBody(Model):
+    """An `adaptiveCard/action` answer whose value may be a card or a message string."""
+
+    _attribute_map = {
+        "status_code": {"key": "statusCode", "type": "int"},
+        "type": {"key": "type", "type": "str"},
+        "value": {"key": "value", "type": "object"},
+    }
+
+    def __init__(self, *, status_code: int, type: str, value: Any) -> None:  # noqa: A002
+        super().__init__()
+        self.status_code, self.type, self.value = status_code, type, value
+
+
 class TrackerBot(TeamsActivityHandler):
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -74,11 +88,12 @@ class TrackerBot(TeamsActivityHandler):
     async def _ctx(self, tc: TurnContext) -> Ctx:
         where = self._where(tc)
         bot_id = tc.activity.recipient.id if tc.activity.recipient else ""
-        mentions = [MentionRef(e.properties["mentioned"]["id"],
-                               e.properties["mentioned"].get("name", ""))
-                    for e in (tc.activity.entities or [])
-                    if e.type == "mention" and e.properties.get("mentioned", {}).get("id")
-                    and e.properties["mentioned"]["id"] != bot_id]
+        mentions = []
+        for e in tc.activity.entities or []:
+            props = getattr(e, "additional_properties", None) or {}
+            who = props.get("mentioned") if str(e.type).lower() == "mention" else None
+            if isinstance(who, dict) and who.get("id") and who["id"] != bot_id:
+                mentions.append(MentionRef(str(who["id"]), str(who.get("name", ""))))
 
         async def resolve(teams_id: str) -> Person | None:
             try:
@@ -138,8 +153,8 @@ class TrackerBot(TeamsActivityHandler):
                 return ActionResult(None, "That button is from an older version of this card. "
                                           "Type `case N` for a fresh one.", "error")
             return await entry[1](ctx, action)
-        except NotFound as e:
-            return ActionResult(None, str(e), "error")
+        except (NotFound, PermissionDenied) as e:
+            return ActionResult(None, friendly(e), "error")
         except TrackerError as e:
             return await self._refused(ctx, data, friendly(e))
         except Exception:
@@ -172,19 +187,20 @@ class TrackerBot(TeamsActivityHandler):
         a = turn_context.activity
         if a.name != "adaptiveCard/action":
             return InvokeResponse(status=501)
-        value = a.value if isinstance(a.value, dict) else {}
-        action = value.get("action") if isinstance(value.get("action"), dict) else {}
-        data = dict(action.get("data") or {}) if isinstance(action.get("data"), dict) else {}
+        value: dict[str, Any] = a.value if isinstance(a.value, dict) else {}
+        raw_action = value.get("action")
+        action: dict[str, Any] = raw_action if isinstance(raw_action, dict) else {}
+        raw_data = action.get("data")
+        data: dict[str, Any] = dict(raw_data) if isinstance(raw_data, dict) else {}
         if action.get("verb") and "verb" not in data:
             data["verb"] = action["verb"]
         ctx = await self._ctx(turn_context)
         result = await self._run_action(ctx, data)
         if result.card is not None:
-            body = AdaptiveCardInvokeResponse(status_code=200, type=CARD, value=result.card)
+            body = InvokeBody(status_code=200, type=CARD, value=result.card)
         else:
-            body = AdaptiveCardInvokeResponse(
-                status_code=200, type="application/vnd.microsoft.activity.message",
-                value=result.text or "Done.")  # type: ignore[arg-type]
+            body = InvokeBody(status_code=200, type="application/vnd.microsoft.activity.message",
+                              value=result.text or "Done.")
         # Return the model itself: CloudAdapter serializes it once (see docs/architecture.md).
         return InvokeResponse(status=200, body=body)
 

@@ -8,7 +8,7 @@ import random
 from datetime import timedelta
 
 from storage.outbox import OutboxQueue, OutboxRow
-from storage.threads import DirectRef, Threads, ThreadRef
+from storage.threads import DirectRef, ThreadRef, Threads
 from tracker.errors import NotFound
 from tracker.model import Case
 from tracker.ports import ChannelRef, Notice, NoticeKind

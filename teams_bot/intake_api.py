@@ -12,6 +12,7 @@ from aiohttp import web
 from tracker.errors import InvalidInput, NotConfigured
 from tracker.model import SYSTEM
 
+from . import keys as K
 from .services import Services
 
 log = logging.getLogger("sgtracker.intake")
@@ -30,7 +31,7 @@ def authorised(request: web.Request, key: str) -> bool:
 
 
 async def handle_incident(request: web.Request) -> web.Response:
-    services: Services = request.app["services"]
+    services: Services = request.app[K.SERVICES]
     if not services.settings.intake_api_key:
         return _error(503, error="The intake API is switched off: set INTAKE_API_KEY.")
     if not authorised(request, services.settings.intake_api_key):

@@ -58,15 +58,18 @@ class ServiceBase:
             return access
 
     def _is_admin(self, actor: Actor) -> bool:
-        return bool(self.admins) and (
-            actor.aad_id.lower() in self.admins or (actor.upn and actor.upn.lower() in self.admins)
-        )
+        if not self.admins:
+            return False
+        return actor.aad_id.lower() in self.admins or (
+            bool(actor.upn) and actor.upn.lower() in self.admins)
 
     # --- loading with checks ------------------------------------------------------------
     async def load(
         self, uow: UnitOfWork, access: Access, number: int, action: str
     ) -> Case:
         """The case, if `access` may see it and do `action`; a hidden case is 'not found'."""
+        if not access.grants:  # the same polite refusal whether or not the case exists
+            await self.require(uow, access, action)
         case = await uow.cases.get(number)
         if case is None or not visible(access, case, case.team_id):
             raise NotFound(number)

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import InvalidInput, NotConfigured
-from ..model import Actor, Case, IdKind, Identifier
+from ..model import Actor, Case, Identifier, IdKind
 from ..ports import DuplicateIdentifier, Notice, NoticeKind, UnitOfWork
 from ..privacy import check_text
 from .base import ServiceBase
@@ -92,8 +92,12 @@ class IntakeService(ServiceBase):
         confirmed = raw.get("confirm_no_patient_data") in (True, "true")
         check_text({"summary": summary, "reported_by": reported_by, **refs}, confirmed=confirmed)
         assert incident is not None
-        return IntakeForm(reported_by=reported_by, locality=locality, incident_date=incident,
-                          summary=summary, **refs, **flags)
+        return IntakeForm(
+            reported_by=reported_by, locality=locality, incident_date=incident, summary=summary,
+            steis_number=refs["steis_number"], lfpse_reference=refs["lfpse_reference"],
+            local_reference=refs["local_reference"],
+            specialist_commissioned=flags["specialist_commissioned"],
+            media_interest=flags["media_interest"])
 
     async def log_incident(self, actor: Actor, form: IntakeForm) -> tuple[Case, bool]:
         """Store a new case and queue its thread; an already-known StEIS/LFPSE number is reused.
@@ -112,12 +116,13 @@ class IntakeService(ServiceBase):
                 return case, True
         except DuplicateIdentifier as dup:  # lost a race with an identical intake
             async with self.uow() as uow:
-                case = await uow.cases.get(dup.case_number)
-                assert case is not None
-                return case, False
+                winner = await uow.cases.get(dup.case_number)
+                assert winner is not None
+                return winner, False
 
     async def _existing(self, uow: UnitOfWork, form: IntakeForm) -> Case | None:
-        for kind, value in ((IdKind.STEIS, form.steis_number), (IdKind.LFPSE, form.lfpse_reference)):
+        pairs = ((IdKind.STEIS, form.steis_number), (IdKind.LFPSE, form.lfpse_reference))
+        for kind, value in pairs:
             if value and (number := await uow.cases.find_by_identifier(kind, value)):
                 return await uow.cases.get(number)
         return None

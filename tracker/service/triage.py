@@ -64,7 +64,8 @@ class TriageService(ServiceBase):
             if route is Route.PATH2 and not case.framework:
                 case.framework = "psirf"
                 changes["framework"] = ("", "psirf")
-            self.decide(case, actor, "route", ROUTE_LABELS[route] + (f": {reason}" if reason else ""))
+            detail = ROUTE_LABELS[route] + (f": {reason}" if reason else "")
+            self.decide(case, actor, "route", detail)
             await self.apply(uow, actor, case, verb, "route_decided", changes, detail=reason)
             await uow.commit()
         return Outcome(case, f"Case {number} is now on {ROUTE_LABELS[route]}.")

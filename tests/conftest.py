@@ -1,0 +1,82 @@
+"""Shared fixtures: a real database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set), the
+Teams-protocol emulator, and the bot running on a free port."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import aiohttp
+import pytest
+
+from teams_bot.settings import Settings
+from tests.support.emulator import ConnectorEmulator
+from tests.support.harness import Driver, RunningBot, start_bot
+from tests.support.teams import make_team
+from tracker.clock import FixedClock
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+API_KEY = "test-intake-key-0123456789"
+# A Tuesday morning in term time, London.
+START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str
+    schema: str | None
+
+
+@pytest.fixture
+async def database(tmp_path) -> AsyncIterator[Database]:  # type: ignore[no-untyped-def]
+    """A fresh database for one test: a SQLite file, or its own PostgreSQL schema."""
+    if not PG_URL:
+        yield Database(f"sqlite+aiosqlite:///{tmp_path / 'tracker.db'}", None)
+        return
+    import asyncpg  # only for the PostgreSQL leg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    dsn = PG_URL.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(dsn)
+    await conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield Database(PG_URL, schema)
+    finally:
+        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await conn.close()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[ConnectorEmulator]:
+    async with ConnectorEmulator() as emu:
+        yield emu
+
+
+def bot_settings(database: Database, **extra: object) -> Settings:
+    base = Settings(database_url=database.url, intake_api_key=API_KEY,
+                    delivery_poll_seconds=0.05, tick_seconds=0.1, working_hours=None)
+    return base.with_(**extra) if extra else base
+
+
+@pytest.fixture
+async def bot(database: Database, clock: FixedClock) -> AsyncIterator[RunningBot]:
+    running = await start_bot(bot_settings(database), clock, schema=database.schema)
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest.fixture
+async def teams(bot: RunningBot, emulator: ConnectorEmulator) -> AsyncIterator[Driver]:
+    team = emulator.team if hasattr(emulator, "team") else make_team()
+    async with aiohttp.ClientSession() as session:
+        yield Driver(bot, emulator, session, team)
