@@ -22,9 +22,9 @@ from storage.threads import Threads
 from storage.uow import uow_factory
 from tracker.clock import Clock, SystemClock
 from tracker.reference import Reference
-from tracker.service import CaseService
+from tracker.service import CaseService, ServiceOptions
 
-from . import __version__
+from . import __version__, reminders
 from . import keys as K
 from .adapter import make_adapter
 from .bot import TrackerBot
@@ -33,6 +33,7 @@ from .delivery import DeliveryWorker
 from .gateway import Gateway
 from .intake_api import handle_incident
 from .pacing import Pacer
+from .render import renderers
 from .services import DEDUPE_KEEP, Services
 from .settings import ConfigError, Settings
 
@@ -81,8 +82,14 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
             w.nudge()
 
     uow = uow_factory(engine, on_commit=nudge_all, now=clock.now)
-    service = CaseService(uow, Reference.load(), clock, settings.admins)
-    services = Services(settings, engine, service.ref, app[K.CLOCK], service, build_registry())
+    options = ServiceOptions(
+        working_hours=settings.working_hours,
+        ack_reminder=timedelta(minutes=settings.ack_reminder_minutes),
+        ack_escalate=timedelta(minutes=settings.ack_escalate_minutes),
+        export_base_url=settings.base_url)
+    service = CaseService(uow, Reference.load(), clock, settings.admins, options)
+    services = Services(settings, engine, service.ref, clock, service, build_registry(),
+                        renderers=renderers())
     gateway = Gateway(adapter, settings.app_id)
     worker = DeliveryWorker(services, gateway, OutboxQueue(engine, _worker_id(), timedelta(
         seconds=60)), Threads(engine), Pacer(settings.thread_rps, settings.tenant_rps))
@@ -96,6 +103,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     tasks = []
     if opts["workers"]:
         tasks = [asyncio.create_task(worker.run(), name="delivery"),
+                 asyncio.create_task(reminders.run(services), name="reminders"),
                  asyncio.create_task(_housekeeping(services), name="housekeeping")]
         tasks += [asyncio.create_task(w(services), name=w.__name__)
                   for w in app[K.EXTRA_WORKERS]]

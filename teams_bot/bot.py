@@ -15,10 +15,11 @@ from tracker.errors import InvalidInput, NotFound, PermissionDenied, TrackerErro
 from tracker.model import Actor
 from tracker.ports import Installation, Person
 
-from .card_actions import HANDLERS, ActionResult, parse_action
+from .card_actions import ActionResult, parse_action
 from .commands.registry import Parsed
 from .context import Ctx, MentionRef, Reply, Where
 from .services import Services
+from .verbs import all_verbs
 
 log = logging.getLogger("sgtracker.bot")
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -68,6 +69,7 @@ class InvokeBody(Model):
 class TrackerBot(TeamsActivityHandler):
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.verbs = all_verbs()
 
     # --- who and where ----------------------------------------------------------------
     def _actor(self, tc: TurnContext) -> Actor:
@@ -148,7 +150,7 @@ class TrackerBot(TeamsActivityHandler):
     async def _run_action(self, ctx: Ctx, data: Any) -> ActionResult:
         try:
             action = parse_action(data)
-            entry = HANDLERS.get(action.verb)
+            entry = self.verbs.get(action.verb)
             if entry is None:
                 return ActionResult(None, "That button is from an older version of this card. "
                                           "Type `case N` for a fresh one.", "error")

@@ -13,7 +13,7 @@ from cards.case_card import case_card
 from cards.intake_card import intake_card
 from cards.notice import notice_card
 from tracker.errors import InvalidInput
-from tracker.model import SYSTEM, Route
+from tracker.model import Route
 
 from .context import Ctx
 
@@ -131,6 +131,8 @@ async def refresh(ctx: Ctx, a: CardAction) -> ActionResult:
     return ActionResult(case_card(ctx.view(case)), "")
 
 
+# verb -> (the permission it needs, handler). Feature modules keep their own dicts; see
+# teams_bot/verbs.py, which joins them.
 HANDLERS: dict[str, tuple[str, ActionHandler]] = {
     CardVerb.TRIAGE: ("triage", triage),
     CardVerb.ROUTE_PATH1: ("decide_route", _route(Route.PATH1)),
@@ -140,5 +142,3 @@ HANDLERS: dict[str, tuple[str, ActionHandler]] = {
     CardVerb.REFRESH: ("view", refresh),
     "show_case": ("view", refresh),
 }
-
-__all__ = ["HANDLERS", "SYSTEM", "ActionResult", "CardAction", "parse_action"]

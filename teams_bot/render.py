@@ -23,7 +23,9 @@ def _case(services: Services, case: Case, notice: Notice, arg: str) -> dict[str,
     return case_card(case_view(case, services.ref, services.today(), services.service.wd))
 
 
-RENDERERS: dict[str, CardRenderer] = {"case": _case}
+# card name -> renderer. Feature modules add theirs in `renderers()`.
+def renderers() -> dict[str, CardRenderer]:
+    return {"case": _case}
 
 
 def mention_entities(people: tuple[PersonRef, ...]) -> list[Mention]:
@@ -34,7 +36,7 @@ def mention_entities(people: tuple[PersonRef, ...]) -> list[Mention]:
 def render(services: Services, notice: Notice, case: Case | None) -> Activity:
     if notice.card:
         name, _, arg = notice.card.partition(":")
-        renderer = RENDERERS.get(name)
+        renderer = services.renderers.get(name)
         if renderer is None or case is None:
             raise LookupError(f"no renderer for card {notice.card!r}")
         activity = MessageFactory.attachment(card_attachment(renderer(services, case, notice,

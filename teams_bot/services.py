@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -32,6 +32,7 @@ class Services:
     service: CaseService
     registry: Registry
     nudge: Callable[[], None] = field(default=lambda: None)
+    renderers: dict[str, Any] = field(default_factory=dict)  # see teams_bot/render.py
 
     def today(self) -> date:
         return self.clock.now().astimezone(LONDON).date()

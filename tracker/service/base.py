@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import time, timedelta
 from typing import Any
 
 from ..clock import Clock
@@ -25,6 +26,16 @@ class Outcome:
     changed: bool = True
 
 
+@dataclass(frozen=True)
+class ServiceOptions:
+    """Tunables from configuration that the domain needs."""
+
+    working_hours: tuple[time, time] | None = (time(8, 0), time(18, 0))  # Europe/London
+    ack_reminder: timedelta = timedelta(minutes=30)
+    ack_escalate: timedelta = timedelta(minutes=60)
+    export_base_url: str = ""
+
+
 class ServiceBase:
     def __init__(
         self,
@@ -32,10 +43,12 @@ class ServiceBase:
         ref: Reference,
         clock: Clock,
         admins: Iterable[str] = (),
+        options: ServiceOptions | None = None,
     ) -> None:
         self.uow = uow
         self.ref = ref
         self.clock = clock
+        self.options = options or ServiceOptions()
         self.wd = WorkingDays()
         self.admins = frozenset(a.strip().lower() for a in admins if a.strip())
 
@@ -158,6 +171,10 @@ class ServiceBase:
         for n in notices:
             await uow.outbox.enqueue(n)
         await uow.outbox.enqueue(card_update(case.number))
+        await self.sync_reminders(uow, case)
+
+    async def sync_reminders(self, uow: UnitOfWork, case: Case) -> None:
+        """Overridden by ReminderService; the base has no reminders."""
 
 
 def card_update(number: int) -> Notice:

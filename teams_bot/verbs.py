@@ -1,0 +1,19 @@
+"""Every card verb the bot handles, joined from the feature modules (each registered once)."""
+
+from __future__ import annotations
+
+from . import card_actions
+from .card_actions import ActionHandler
+
+VerbTable = dict[str, tuple[str, ActionHandler]]
+
+
+def all_verbs() -> VerbTable:
+    tables: list[VerbTable] = [card_actions.HANDLERS]
+    joined: VerbTable = {}
+    for table in tables:
+        clash = set(joined) & set(table)
+        if clash:
+            raise ValueError(f"card verbs registered twice: {sorted(clash)}")
+        joined.update(table)
+    return joined
