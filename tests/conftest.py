@@ -13,7 +13,8 @@ import aiohttp
 import pytest
 
 from teams_bot.settings import Settings
-from tests.support.emulator import ConnectorEmulator
+from tests.support.card_schema import assert_valid_card
+from tests.support.emulator import ConnectorEmulator, adaptive_card
 from tests.support.harness import Driver, RunningBot, start_bot
 from tests.support.teams import make_team
 from tracker.clock import FixedClock
@@ -79,4 +80,13 @@ async def bot(database: Database, clock: FixedClock) -> AsyncIterator[RunningBot
 async def teams(bot: RunningBot, emulator: ConnectorEmulator) -> AsyncIterator[Driver]:
     team = emulator.team if hasattr(emulator, "team") else make_team()
     async with aiohttp.ClientSession() as session:
-        yield Driver(bot, emulator, session, team)
+        driver = Driver(bot, emulator, session, team)
+        yield driver
+    # Every card the bot sent must pass the Adaptive Card 1.5 schema and Teams' rules.
+    for call in emulator.calls:
+        act = call.body.get("activity") if call.kind == "create" else call.body
+        card = adaptive_card(act) if call.ok and isinstance(act, dict) else None
+        if card is not None:
+            assert_valid_card(card, name=f"{call.kind} {call.path}")
+    for card in driver.invoke_cards:
+        assert_valid_card(card, name="invoke response")

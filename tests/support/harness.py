@@ -72,6 +72,7 @@ class Driver:
     session: aiohttp.ClientSession
     team: Team
     users: dict[str, User] = field(default_factory=dict)
+    invoke_cards: list[dict[str, Any]] = field(default_factory=list)
 
     def user(self, name: str) -> User:
         if name not in self.users:
@@ -120,7 +121,10 @@ class Driver:
         act = card_invoke(verb, {"verb": verb, **data}, self.user(who),
                           conversation=conversation or self.team.safeguarding_channel_id,
                           reply_to_id=reply_to, service_url=self.emu.url, team=self.team)
-        return await self.post(act)
+        status, body = await self.post(act)
+        if isinstance(body, dict) and body.get("type") == "application/vnd.microsoft.card.adaptive":
+            self.invoke_cards.append(body["value"])
+        return status, body
 
     async def submit(self, data: dict[str, Any], who: str, *, reply_to: str,
                      conversation: str | None = None) -> Call:
