@@ -130,3 +130,19 @@ def _walk(node):  # type: ignore[no-untyped-def]
     elif isinstance(node, list):
         for v in node:
             yield from _walk(v)
+
+
+async def test_a_locality_channel_gets_that_localitys_threads(teams: Driver) -> None:
+    await teams.setup_team("Lena Lead")  # the Safeguarding channel is the default
+    general = teams.team.general_channel_id
+    answer = await teams.say("setup Kent and Medway", "Lena Lead", channel=general)
+    assert "NHS Kent and Medway ICB" in answer.body["text"]
+    svc = teams.bot.services.service
+    for locality in ("Kent", "Devon"):
+        form = svc.parse_intake({**FORM, "locality": locality, "lfpse_reference": locality},
+                                teams.bot.services.today())
+        await svc.log_incident(__import__("tracker.model", fromlist=["SYSTEM"]).SYSTEM, form)
+    teams.bot.services.nudge()
+    kent, devon = await teams.thread_of_case(1), await teams.thread_of_case(2)
+    assert kent.body["channelData"]["channel"]["id"] == general
+    assert devon.body["channelData"]["channel"]["id"] == teams.team.safeguarding_channel_id
