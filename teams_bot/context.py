@@ -12,6 +12,8 @@ from tracker.ports import ChannelRef, Person
 from tracker.views import CaseView, case_view
 
 if TYPE_CHECKING:
+    from tracker.service import CaseService
+
     from .services import Services
 
 
@@ -54,7 +56,7 @@ class Ctx:
     safeguarding_place: bool = False  # a configured safeguarding channel
 
     @property
-    def service(self):  # noqa: ANN201 - CaseService, typed in Services
+    def service(self) -> CaseService:
         return self.services.service
 
     @property
