@@ -21,6 +21,8 @@ class Verb(StrEnum):
     CLOSE_SI = "close_si"
     REOPEN = "reopen"
     EDIT = "edit"  # any change to the record that keeps the state
+    ACKNOWLEDGE = "acknowledge"  # an escalation acknowledged (open or closed case)
+    LEARNING = "learning"  # learning shared (continues after closure)
 
 
 VERB_LABELS: dict[Verb, str] = {
@@ -36,6 +38,8 @@ VERB_LABELS: dict[Verb, str] = {
     Verb.CLOSE_SI: "closed",
     Verb.REOPEN: "reopened",
     Verb.EDIT: "edited",
+    Verb.ACKNOWLEDGE: "acknowledged",
+    Verb.LEARNING: "given learning",
 }
 
 _S = State
@@ -64,6 +68,8 @@ TRANSITIONS: dict[tuple[State, Verb], State] = {
     (_S.CLOSED_NFA, Verb.REOPEN): _S.TRIAGED,
     (_S.CLOSED_SI, Verb.REOPEN): _S.SI,
     **{(s, Verb.EDIT): s for s in OPEN_STATES},
+    **{(s, Verb.ACKNOWLEDGE): s for s in State},
+    **{(s, Verb.LEARNING): s for s in State},
 }
 
 _HINTS: dict[Verb, str] = {
