@@ -6,27 +6,21 @@ import logging
 from types import SimpleNamespace
 
 from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-)
+from botbuilder.integration.aiohttp import CloudAdapter
 
+from .inbound_auth import StrictAuthentication, auth_config
 from .settings import Settings
 
 log = logging.getLogger("sgtracker.adapter")
 
 
 def bot_config(settings: Settings) -> SimpleNamespace:
-    """The attribute names botbuilder reads (the Agents SDK's CONNECTIONS__* map to these)."""
-    return SimpleNamespace(
-        APP_ID=settings.app_id, APP_PASSWORD=settings.app_password,
-        APP_TYPE=settings.app_type if settings.app_id else "MultiTenant",
-        APP_TENANTID=settings.app_tenant_id,
-    )
+    """The attribute names botbuilder reads (see teams_bot/inbound_auth.py)."""
+    return auth_config(settings)
 
 
 def make_adapter(settings: Settings) -> CloudAdapter:
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(bot_config(settings)))
+    adapter = CloudAdapter(StrictAuthentication(bot_config(settings)))
 
     async def on_error(context: TurnContext, error: Exception) -> None:
         log.exception("unhandled error in a turn", exc_info=error)

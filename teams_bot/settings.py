@@ -38,6 +38,7 @@ class Settings:
     public_url: str = ""
     max_body_bytes: int = 256 * 1024
     delivery_poll_seconds: float = 1.0
+    openid_metadata_url: str = ""  # tests and sovereign clouds only; "" = Microsoft's public cloud
 
     @property
     def local_mode(self) -> bool:
@@ -79,6 +80,7 @@ class Settings:
                 tenant_rps=float(e.get("TRACKER_TENANT_RPS", "50")),
                 intake_per_minute=int(e.get("TRACKER_INTAKE_PER_MINUTE", "120")),
                 public_url=e.get("TRACKER_PUBLIC_URL", ""),
+                openid_metadata_url=e.get("TRACKER_OPENID_METADATA_URL", "").strip(),
             )
         except ValueError as err:
             raise ConfigError(f"A number setting is not a number: {err}") from None
@@ -123,6 +125,8 @@ class Settings:
             "TRACKER_ADMINS": f"{len(self.admins)} configured",
             "TRACKER_TICK_SECONDS": str(self.tick_seconds), "TRACKER_WORKING_HOURS": hours,
             "TRACKER_THREAD_RPS": str(self.thread_rps), "TRACKER_TENANT_RPS": str(self.tenant_rps),
+            "TRACKER_INTAKE_PER_MINUTE": str(self.intake_per_minute),
+            "TRACKER_OPENID_METADATA_URL": self.openid_metadata_url or "(Microsoft public cloud)",
         }
 
 

@@ -1,0 +1,101 @@
+"""With an app id configured, only activities signed by the Bot Framework for this bot get in.
+
+Tokens are minted here with an RSA key the test controls and served from a local OpenID
+metadata document (TRACKER_OPENID_METADATA_URL), so nothing reaches Microsoft.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from storage.tables import inbound_activities
+from tests.conftest import Database, bot_settings
+from tests.support.emulator import ConnectorEmulator
+from tests.support.harness import RunningBot, start_bot
+from tests.support.openid import KeyServer, new_key
+from tests.support.teams import installation_update, make_team, personal_message, post_activity
+from tracker.clock import FixedClock
+
+pytestmark = pytest.mark.e2e
+
+APP_ID = "6a1c9a52-7d0e-4c0e-9b1e-2f0c1d9e8a11"
+TENANT = "0b7e3c55-2a8f-4c1d-8e6f-3a9b5c7d1e22"
+
+
+@pytest.fixture
+async def keys() -> AsyncIterator[KeyServer]:
+    server = KeyServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def signed_bot(database: Database, clock: FixedClock,
+                     keys: KeyServer) -> AsyncIterator[RunningBot]:
+    settings = bot_settings(database, app_id=APP_ID, app_password="test-only-password",
+                            app_tenant_id=TENANT, openid_metadata_url=keys.metadata_url)
+    running = await start_bot(settings, clock, schema=database.schema)
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+async def seen(bot: RunningBot, activity_id: str) -> bool:
+    """Did the bot get as far as handling the activity (it records every id it handles)?"""
+    async with bot.services.engine.connect() as conn:
+        q = select(func.count()).select_from(inbound_activities) \
+            .where(inbound_activities.c.activity_id == activity_id)
+        return bool((await conn.execute(q)).scalar_one())
+
+
+def harmless(emu: ConnectorEmulator) -> dict[str, Any]:
+    """An activity the bot handles without answering (answering would need a real AAD token)."""
+    return installation_update("add", service_url=emu.url, team=make_team(app_id=APP_ID),
+                               scope="personal")
+
+
+async def test_unsigned_activity_gets_401(signed_bot: RunningBot, emulator: ConnectorEmulator,
+                                          keys: KeyServer) -> None:
+    team = make_team(app_id=APP_ID)
+    act = personal_message("cases", emulator.add_user("Una Signed"), service_url=emulator.url,
+                           team=team)
+    async with aiohttp.ClientSession() as session:
+        status, body = await post_activity(session, signed_bot.url, act)
+    assert status == 401 and body == {"error": "Unauthorized."}
+    assert not await seen(signed_bot, act["id"])
+    assert emulator.calls == []  # nothing was said to anyone
+
+
+async def test_tokens_signed_wrongly_get_401_and_a_good_one_is_accepted(
+    signed_bot: RunningBot, emulator: ConnectorEmulator, keys: KeyServer
+) -> None:
+    url = emulator.url
+    bad = {
+        "signed by a key the channel does not publish": keys.token(
+            audience=APP_ID, service_url=url, key=new_key()),
+        "for another bot": keys.token(audience="another-app-id", service_url=url),
+        "for another service URL": keys.token(audience=APP_ID, service_url="https://evil.test/"),
+        "expired": keys.token(audience=APP_ID, service_url=url, expires_in=-3600),
+        "with an unknown key id": keys.token(audience=APP_ID, service_url=url, kid="nope"),
+        "from another issuer": keys.token(audience=APP_ID, service_url=url,
+                                          issuer="https://login.example.test"),
+        "that is not a JWT": "not-a-token",
+    }
+    async with aiohttp.ClientSession() as session:
+        for why, token in bad.items():
+            act = harmless(emulator)
+            status, body = await post_activity(session, signed_bot.url, act, token=token)
+            assert status == 401, (why, status, body)
+            assert not await seen(signed_bot, act["id"]), why
+        act = harmless(emulator)
+        good = keys.token(audience=APP_ID, service_url=url)
+        status, body = await post_activity(session, signed_bot.url, act, token=good)
+    assert 200 <= status < 300, (status, body)
+    assert await seen(signed_bot, act["id"])
+    assert keys.fetches >= 2  # the metadata and the keys came from the local server
