@@ -71,6 +71,7 @@ class NoticeKind(StrEnum):
     THREAD_REPLY = "thread_reply"  # a reply (text with mentions, or a card) in the case thread
     DIRECT = "direct"  # a 1:1 message to one person
     DIRECT_UPDATE = "direct_update"  # update a 1:1 card we sent earlier
+    THREAD_UPDATE = "thread_update"  # update a keyed thread reply we sent earlier
     CHANNEL_POST = "channel_post"  # a post in a channel not tied to a case thread
 
 
@@ -86,6 +87,7 @@ class Notice:
     to: PersonRef | None = None
     channel: ChannelRef | None = None
     key: str = ""  # idempotency key; a second notice with the same key is dropped
+    target: str = ""  # *_UPDATE: the key of the earlier message to update
 
 
 @dataclass(frozen=True)

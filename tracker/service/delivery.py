@@ -10,6 +10,7 @@ _WHAT = {
     "new_thread": "the case thread", "card_update": "an update of the case card",
     "thread_reply": "a message in the case thread", "direct": "a 1:1 message",
     "direct_update": "an update of a 1:1 card", "channel_post": "a channel post",
+    "thread_update": "an update of a card in the case thread",
 }
 
 
