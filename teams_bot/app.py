@@ -33,6 +33,7 @@ from .delivery import DeliveryWorker
 from .gateway import Gateway
 from .intake_api import handle_incident
 from .pacing import Pacer
+from .ratelimit import INTAKE_LIMITER, RateLimiter
 from .render import renderers
 from .services import DEDUPE_KEEP, Services
 from .settings import ConfigError, Settings
@@ -59,6 +60,7 @@ def create_app(
     app[K.OPTIONS] = {"migrate": is_sqlite(settings.database_url) if migrate is None else migrate,
                       "workers": workers, "schema": schema}
     app[K.EXTRA_WORKERS] = []
+    app[INTAKE_LIMITER] = RateLimiter(settings.intake_per_minute)
     app.cleanup_ctx.append(_lifecycle)
     app.router.add_post("/api/messages", handle_messages)
     app.router.add_post("/api/incidents", handle_incident)

@@ -12,6 +12,7 @@ from pathlib import Path
 from aiohttp import web
 
 from . import __version__
+from .logguard import install as install_log_guard
 from .settings import ConfigError, Settings
 
 log = logging.getLogger("sgtracker")
@@ -117,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ns = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
+        install_log_guard(settings)
         problems = settings.problems()
         if problems and ns.command == "serve":
             raise ConfigError("\n".join(problems))

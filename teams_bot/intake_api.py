@@ -13,6 +13,7 @@ from tracker.errors import InvalidInput, NotConfigured
 from tracker.model import SYSTEM
 
 from . import keys as K
+from .ratelimit import address_of, key_client, limit
 from .services import Services
 
 log = logging.getLogger("sgtracker.intake")
@@ -34,8 +35,12 @@ async def handle_incident(request: web.Request) -> web.Response:
     services: Services = request.app[K.SERVICES]
     if not services.settings.intake_api_key:
         return _error(503, error="The intake API is switched off: set INTAKE_API_KEY.")
+    if (refused := limit(request, address_of(request))) is not None:
+        return refused
     if not authorised(request, services.settings.intake_api_key):
         return _error(401, error="Send the intake key as 'Authorization: Bearer <key>'.")
+    if (refused := limit(request, key_client(services.settings.intake_api_key))) is not None:
+        return refused
     if request.content_type != "application/json":
         return _error(415, error="Send JSON with Content-Type: application/json.")
     try:
