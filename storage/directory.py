@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tracker.permissions import Grant, Scope, ScopeKind
@@ -78,6 +78,14 @@ class SqlDirectory:
 
     async def person(self, aad_id: str) -> Person | None:
         row = (await self.conn.execute(select(people).where(people.c.aad_id == aad_id))).first()
+        return Person(row.aad_id, row.teams_id, row.name, row.upn) if row else None
+
+    async def person_by_upn(self, upn: str) -> Person | None:
+        """Someone the bot has seen, by user principal name (case-insensitive)."""
+        if not upn.strip():
+            return None
+        row = (await self.conn.execute(select(people).where(
+            func.lower(people.c.upn) == upn.strip().lower()).limit(1))).first()
         return Person(row.aad_id, row.teams_id, row.name, row.upn) if row else None
 
     async def grants_for(self, aad_id: str) -> tuple[Grant, ...]:
