@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from .acknowledge import AcknowledgeService
 from .admin import AdminService
 from .base import Outcome, ServiceBase, ServiceOptions
+from .chasing import ChasingService
 from .delivery import DeliveryService
 from .intake import IntakeForm, IntakeService
+from .learning import LearningService
+from .path2 import Path2Service
 from .queries import Page, QueryService
 from .reminders import ReminderService
+from .roles_import import RolesImportService
 from .triage import TriageService
 
 
 class CaseService(
+    Path2Service, LearningService, AcknowledgeService, ChasingService,  # Path 2, escalations
+    RolesImportService,
     AdminService,
     IntakeService,
     TriageService,

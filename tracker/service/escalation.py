@@ -1,0 +1,160 @@
+"""Escalations: media interest (the directors, comms) and regional or national escalation.
+
+Each escalation posts one card in the case thread that @mentions everyone addressed, and sends
+each of them a 1:1 card to acknowledge. Acknowledgement and chasing are in `acknowledge.py`
+and `chasing.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..errors import InvalidInput
+from ..escalation import (
+    KIND_TITLES,
+    MEDIA,
+    NATIONAL,
+    REGIONAL,
+    SAFEGUARDING_LEAD,
+    address,
+    addressed_roles,
+    gap_notice,
+    holders_for,
+    level_roles,
+    media_roles,
+    posted,
+)
+from ..model import Actor, Case, Escalation, Recipient
+from ..ports import Notice, RoleHolder, UnitOfWork
+from ..privacy import check_text
+from ..states import Verb
+from .base import Outcome
+from .intake import IntakeService
+
+NOTE_MAX = 300
+REASON_MAX = 600
+
+
+class EscalationService(IntakeService):
+    async def flag_media(
+        self, actor: Actor, number: int, version: int | None = None, note: str = "",
+        confirmed: bool = False,
+    ) -> Outcome:
+        """Flag possible media interest (or confirm media attention) and escalate it."""
+        note = _limited("note", note, NOTE_MAX)
+        async with self.uow() as uow:
+            access = await self.access_in(uow, actor)
+            case = await self.load(uow, access, number, "flag_media")
+            await self.check_version(uow, actor, case, version, Verb.EDIT)
+            before = (case.media_interest, case.media_confirmed)
+            case.media_interest = True
+            case.media_confirmed = case.media_confirmed or confirmed
+            reason = "Media attention confirmed" if confirmed else "Possible media interest"
+            reason += f": {note}" if note else ""
+            esc, notices = await self._media_escalation(uow, actor, case, reason)
+            if esc is None and before == (case.media_interest, case.media_confirmed):
+                return Outcome(case, f"Case {number} is already flagged for media interest and "
+                                     "everyone in the roles has been told. Nothing changed.",
+                               changed=False)
+            changes: dict[str, tuple[object, object]] = {
+                "media_interest": (before[0], True),
+                "media_confirmed": (before[1], case.media_confirmed)}
+            if esc is not None:
+                changes["escalations"] = (None, _summary(esc))
+            self.decide(case, actor, "media interest", reason)
+            await self.apply(uow, actor, case, Verb.EDIT, "media_flagged", changes, notices,
+                             detail=note)
+            await uow.commit()
+        return Outcome(case, f"Case {number}: {reason.split(':')[0].lower()} recorded. "
+                             + _told(self.ref.role_label, esc))
+
+    async def escalate(
+        self, actor: Actor, number: int, version: int | None, level: str, reason: str
+    ) -> Outcome:
+        """Escalate to the regional team (and nationally): who escalated and why are kept."""
+        level = level.strip().lower()
+        if level not in (REGIONAL, NATIONAL):
+            raise InvalidInput({"level": "Say regional or national, e.g. `escalate case 42 "
+                                         "regional <reason>`."})
+        reason = _limited("reason", reason, REASON_MAX)
+        if not reason:
+            raise InvalidInput({"reason": "Say why you are escalating, e.g. `escalate case 42 "
+                                          "regional two ICBs involved`."})
+        async with self.uow() as uow:
+            access = await self.access_in(uow, actor)
+            case = await self.load(uow, access, number, "escalate")
+            await self.check_version(uow, actor, case, version, Verb.EDIT)
+            holders = await uow.directory.holders()
+            required, optional = level_roles(level)
+            rows, missing = address(case, holders, required, optional)
+            esc, notices = self._raise(case, actor, level, reason, rows, missing, holders)
+            self.decide(case, actor, "escalated", f"{KIND_TITLES[level]}: {reason}")
+            await self.apply(uow, actor, case, Verb.EDIT, "escalated",
+                             {"escalations": (None, _summary(esc))}, notices, detail=reason)
+            await uow.commit()
+        return Outcome(case, f"Case {number} escalated ({KIND_TITLES[level].lower()}). "
+                             + _told(self.ref.role_label, esc))
+
+    async def after_intake(self, uow: UnitOfWork, actor: Actor, case: Case) -> None:
+        """A case logged with media interest is escalated in the same transaction."""
+        await super().after_intake(uow, actor, case)
+        if not case.media_interest:
+            return
+        esc, notices = await self._media_escalation(uow, actor, case,
+                                                    "Possible media interest (at intake)")
+        if esc is not None:
+            await self.apply(uow, actor, case, Verb.EDIT, "media_flagged",
+                             {"escalations": (None, _summary(esc))}, notices)
+
+    async def _media_escalation(
+        self, uow: UnitOfWork, actor: Actor, case: Case, reason: str
+    ) -> tuple[Escalation | None, list[Notice]]:
+        """A new media escalation for roles not yet reached; None if there is nobody new."""
+        holders = await uow.directory.holders()
+        prior = [e for e in case.escalations if e.kind == MEDIA]
+        reached = addressed_roles(case, MEDIA)
+        roles = [r for r in media_roles(self.ref, case) if r not in reached]
+        known_gaps = {m for e in prior for m in e.missing_roles}
+        rows, missing = address(case, holders, roles,
+                                skip={r.aad_id for e in prior for r in e.recipients})
+        if prior and not rows and not set(missing) - known_gaps:
+            return None, []
+        return self._raise(case, actor, MEDIA, reason, rows, missing, holders)
+
+    def _raise(
+        self, case: Case, actor: Actor, kind: str, reason: str, rows: list[Recipient],
+        missing: list[str], holders: list[RoleHolder],
+    ) -> tuple[Escalation, list[Notice]]:
+        esc = Escalation(number=max((e.number for e in case.escalations), default=0) + 1,
+                         kind=kind, reason=reason, raised_by=actor.display,
+                         raised_at=self.clock.now(), recipients=rows, missing_roles=missing)
+        case.escalations.append(esc)
+        notices = posted(case, esc, rows)
+        if missing:
+            leads = [h.person.ref for h in holders_for(case, holders, SAFEGUARDING_LEAD)]
+            notices.append(gap_notice(self.ref, case, esc, leads))
+        return esc, notices
+
+
+def _limited(name: str, text: str, limit: int) -> str:
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise InvalidInput({name: f"Keep the {name} under {limit} characters."})
+    check_text({name: text})
+    return text
+
+
+def _summary(esc: Escalation) -> str:
+    people = ", ".join(f"{r.name} ({r.role})" for r in esc.recipients) or "nobody"
+    gaps = f"; no holder: {', '.join(esc.missing_roles)}" if esc.missing_roles else ""
+    return f"{esc.number} {esc.kind}: {people}{gaps}"
+
+
+def _told(label: Callable[[str], str], esc: Escalation | None) -> str:
+    if esc is None:
+        return "Everyone in the roles had already been told."
+    names = ", ".join(r.name for r in esc.recipients)
+    out = f"I have asked {names} to acknowledge." if names else "Nobody could be told."
+    if esc.missing_roles:
+        out += " Nobody holds: " + ", ".join(label(r).lower() for r in esc.missing_roles) + "."
+    return out
