@@ -81,15 +81,19 @@ class RolesImportService(AdminService):
     async def _grant(self, uow: UnitOfWork, actor: Actor, p: _Planned,
                      report: ImportReport) -> None:
         assert p.person is not None
-        await uow.directory.upsert_person(p.person)
-        changed = await uow.directory.add_grant(p.person.aad_id, p.role, p.scope)
-        line = (f"{p.person.name}: {self.ref.role_label(p.role).lower()} "
+        known = await uow.directory.person(p.person.aad_id)  # an earlier row may have named them
+        person = _named(p.person, p.row) if known is None else Person(
+            aad_id=known.aad_id, teams_id=known.teams_id or p.person.teams_id,
+            name=p.row.name or known.name or p.person.name, upn=known.upn or p.person.upn)
+        await uow.directory.upsert_person(person)
+        changed = await uow.directory.add_grant(person.aad_id, p.role, p.scope)
+        line = (f"{person.name}: {self.ref.role_label(p.role).lower()} "
                 f"{p.scope.describe(self.ref)}")
         (report.added if changed else report.unchanged).append(line)
         if changed:
             await self.record(uow, actor, None, "role_assigned", {
-                "what": "role assigned", "role": p.role, "person_aad_id": p.person.aad_id,
-                "person": p.person.name, "scope": f"{p.scope.kind.value}:{p.scope.key}",
+                "what": "role assigned", "role": p.role, "person_aad_id": person.aad_id,
+                "person": person.name, "scope": f"{p.scope.kind.value}:{p.scope.key}",
                 "changed": True, "source": f"roles import, line {p.row.line}"})
 
 
