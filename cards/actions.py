@@ -18,6 +18,9 @@ class CardVerb(StrEnum):
     INTAKE_SUBMIT = "intake_submit"
     REFRESH = "refresh"
     SHOW_CASE = "show_case"  # data: case, version; the bot posts the case card
+    HISTORY_PAGE = "history_page"  # data: case, page
+    CONFIRM_COMMAND = "confirm_command"  # data: text, mentions, confirm_by (Save anyway)
+    CONFIRM_CANCEL = "confirm_cancel"
 
 
 def action_data(verb: str, case: int | None = None, version: int | None = None,

@@ -29,6 +29,7 @@ from .case_card import case_card
 from .intake_card import intake_card
 from .lists import case_list_card
 from .notice import notice_card
+from .security_samples import security_samples
 
 TODAY = date(2026, 11, 27)
 LEAD = PersonRef(aad_id="00000000-0000-0000-0000-0000000000a1", name="Alex Morgan")
@@ -156,6 +157,7 @@ def sample_cards() -> dict[str, dict[str, Any]]:
         "notice_done": notice_card("Case 14 sent to Path 1", "The panel has been told.",
                                    tone="good"),
     }
+    out |= security_samples()
     return out
 
 

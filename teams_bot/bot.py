@@ -14,9 +14,11 @@ from msrest.serialization import Model
 from tracker.errors import InvalidInput, NotFound, PermissionDenied, TrackerError
 from tracker.model import Actor
 from tracker.ports import Installation, Person
+from tracker.privacy import NeedsConfirmation, confirming, mask_nhs_numbers
 
 from .card_actions import ActionResult, parse_action
 from .commands.registry import Parsed
+from .confirm import ask_action, ask_command, confirmed
 from .context import Ctx, MentionRef, Reply, Where
 from .services import Services
 from .verbs import all_verbs
@@ -35,7 +37,7 @@ def reply_activity(reply: Reply) -> Activity:
         if reply.text:
             act.text = reply.text
         return act
-    act = MessageFactory.text(reply.text)
+    act = MessageFactory.text(mask_nhs_numbers(reply.text))
     act.text_format = "markdown"
     if reply.mentions:
         act.entities = [Mention(mentioned=ChannelAccount(id=p.teams_id or p.aad_id, name=p.name),
@@ -47,9 +49,10 @@ def reply_activity(reply: Reply) -> Activity:
 def friendly(error: TrackerError) -> str:
     if isinstance(error, InvalidInput):
         if len(error.errors) == 1:
-            return next(iter(error.errors.values()))
-        return "Please fix these:\n" + "\n".join(f"- {k}: {v}" for k, v in error.errors.items())
-    return str(error)
+            return mask_nhs_numbers(next(iter(error.errors.values())))
+        return mask_nhs_numbers("Please fix these:\n" + "\n".join(
+            f"- {k}: {v}" for k, v in error.errors.items()))
+    return mask_nhs_numbers(str(error))
 
 
 class InvokeBody(Model):
@@ -139,6 +142,8 @@ class TrackerBot(TeamsActivityHandler):
                               "what I can do.")
         try:
             return await parsed.command.handler(ctx, parsed.args)
+        except NeedsConfirmation as e:  # likely patient details: ask, saying what and where
+            return ask_command(ctx, text or "", e)
         except TrackerError as e:
             return Reply(text=friendly(e))
         except Exception:
@@ -154,7 +159,10 @@ class TrackerBot(TeamsActivityHandler):
             if entry is None:
                 return ActionResult(None, "That button is from an older version of this card. "
                                           "Type `case N` for a fresh one.", "error")
-            return await entry[1](ctx, action)
+            with confirming(confirmed(ctx, data)):
+                return await entry[1](ctx, action)
+        except NeedsConfirmation as e:
+            return ask_action(ctx, data, e)
         except (NotFound, PermissionDenied) as e:
             return ActionResult(None, friendly(e), "error")
         except TrackerError as e:
@@ -202,7 +210,7 @@ class TrackerBot(TeamsActivityHandler):
             body = InvokeBody(status_code=200, type=CARD, value=result.card)
         else:
             body = InvokeBody(status_code=200, type="application/vnd.microsoft.activity.message",
-                              value=result.text or "Done.")
+                              value=mask_nhs_numbers(result.text or "Done."))
         # Return the model itself: CloudAdapter serializes it once (see docs/architecture.md).
         return InvokeResponse(status=200, body=body)
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from . import card_actions
+from . import card_actions, confirm
 from .card_actions import ActionHandler
+from .commands import audit
 
 VerbTable = dict[str, tuple[str, ActionHandler]]
 
 
 def all_verbs() -> VerbTable:
-    tables: list[VerbTable] = [card_actions.HANDLERS]
+    tables: list[VerbTable] = [card_actions.HANDLERS, confirm.HANDLERS, audit.HANDLERS]
     joined: VerbTable = {}
     for table in tables:
         clash = set(joined) & set(table)

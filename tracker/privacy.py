@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import nhs_number
@@ -45,26 +47,46 @@ def warnings_in(text: str) -> list[str]:
     return found
 
 
+_CONFIRMED: ContextVar[bool] = ContextVar("patient_data_confirmed", default=False)
+
+
+@contextmanager
+def confirming(confirmed: bool = True) -> Iterator[None]:
+    """Within this block, likely identifiers count as confirmed by the person acting (the bot
+    sets it when someone presses "Save anyway"). NHS numbers are refused regardless."""
+    token = _CONFIRMED.set(confirmed)
+    try:
+        yield
+    finally:
+        _CONFIRMED.reset(token)
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
 def check_text(fields: Mapping[str, str | None], confirmed: bool = False) -> None:
     """Refuse NHS numbers outright; ask for confirmation for other likely identifiers.
 
-    Messages say what was found and where, never the value itself.
+    Messages say what was found and where (the field), never the value itself.
     """
+    confirmed = confirmed or _CONFIRMED.get()
     refused: dict[str, str] = {}
     warned: dict[str, str] = {}
     for name, text in fields.items():
         if not text:
             continue
-        if nhs_numbers_in(text):
+        if count := nhs_numbers_in(text):
+            what = "an NHS number" if count == 1 else f"{count} NHS numbers"
             refused[name] = (
-                "This contains an NHS number. Patient identifiers must not be stored or shared "
-                "in Teams; refer to the case by its number and keep identifiers in the clinical "
-                "record. Nothing was saved."
+                f"The {_label(name)} contains {what}. Patient identifiers must not be stored "
+                "or shared in Teams; refer to the case by its number and keep identifiers in "
+                "the clinical record. Nothing was saved."
             )
         elif not confirmed and (found := warnings_in(text)):
             warned[name] = (
-                f"This looks like it contains {' and '.join(found)}. Please remove "
-                "patient-identifiable details, or confirm that it is not about a patient."
+                f"The {_label(name)} looks like it contains {' and '.join(found)}. Please "
+                "remove patient-identifiable details, or confirm that it is not about a patient."
             )
     if refused:
         raise PatientDataFound(refused)

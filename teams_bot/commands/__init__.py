@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from . import core
+from . import audit, core
 from .registry import Command, Parsed, Registry, Unknown
 
 
 def all_commands() -> list[Command]:
-    return [*core.COMMANDS]
+    return [*core.COMMANDS, *audit.COMMANDS]
 
 
 def build_registry() -> Registry:

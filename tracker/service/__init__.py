@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .acknowledge import AcknowledgeService
 from .admin import AdminService
+from .audit import AuditService
 from .base import Outcome, ServiceBase, ServiceOptions
 from .chasing import ChasingService
 from .delivery import DeliveryService
@@ -20,6 +21,7 @@ class CaseService(
     Path2Service, LearningService, AcknowledgeService, ChasingService,  # Path 2, escalations
     RolesImportService,
     AdminService,
+    AuditService,  # security: history
     IntakeService,
     TriageService,
     QueryService,

@@ -80,11 +80,18 @@ class ServiceBase:
     async def load(
         self, uow: UnitOfWork, access: Access, number: int, action: str
     ) -> Case:
-        """The case, if `access` may see it and do `action`; a hidden case is 'not found'."""
-        if not access.grants:  # the same polite refusal whether or not the case exists
-            await self.require(uow, access, action)
+        """The case, if `access` may see it and do `action`; a hidden case is 'not found'.
+
+        Every refusal is an event, filed under the case when it exists (so it shows in the
+        case's history), yet the person asking gets the same answer as for a missing case.
+        """
         case = await uow.cases.get(number)
-        if case is None or not visible(access, case, case.team_id):
+        if not access.grants:  # the same polite refusal whether or not the case exists
+            await self.require(uow, access, action, case)
+        if case is None:
+            raise NotFound(number)
+        if not visible(access, case, case.team_id):
+            await self.require(uow, access, action, case)  # logs "not in scope", NotFound
             raise NotFound(number)
         await self.require(uow, access, action, case)
         return case
