@@ -168,3 +168,17 @@ async def test_regional_and_national_escalation(world: World) -> None:
         await world.service.escalate(lead, case.number, None, "regional", "NHS 943 476 5919")
     with pytest.raises(PermissionDenied):
         await world.service.escalate(actor("Nobody"), case.number, None, "regional", "x")
+
+
+async def test_media_flagged_by_the_briefing_step_escalates_with_the_comms_lead(
+        world: World) -> None:
+    await directors(world)
+    await grant(world, "Cal Comms", "comms_lead")
+    case = await new_case(world)
+    async with world.service.uow() as uow:
+        loaded = await uow.cases.get(case.number)
+        assert loaded is not None
+        notices = await world.service.media_flagged(uow, world.who("Lena Lead"), loaded)
+    [esc] = loaded.escalations
+    assert {r.role for r in esc.recipients} == {*ROLES, "comms_lead"}
+    assert len([n for n in notices if n.kind is NoticeKind.DIRECT]) == 5

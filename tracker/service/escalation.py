@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from ..errors import InvalidInput
 from ..escalation import (
+    COMMS,
     KIND_TITLES,
     MEDIA,
     NATIONAL,
@@ -106,14 +107,22 @@ class EscalationService(IntakeService):
             await self.apply(uow, actor, case, Verb.EDIT, "media_flagged",
                              {"escalations": (None, _summary(esc))}, notices)
 
+    async def media_flagged(self, uow: UnitOfWork, actor: Actor, case: Case) -> list[Notice]:
+        """Media attention flagged by another step (the pre-publication briefing): the media
+        escalation, with the communications lead asked to acknowledge too. The caller saves."""
+        _esc, notices = await self._media_escalation(
+            uow, actor, case, "Media attention likely (pre-publication briefing)", also=(COMMS,))
+        return notices
+
     async def _media_escalation(
-        self, uow: UnitOfWork, actor: Actor, case: Case, reason: str
+        self, uow: UnitOfWork, actor: Actor, case: Case, reason: str, also: tuple[str, ...] = ()
     ) -> tuple[Escalation | None, list[Notice]]:
         """A new media escalation for roles not yet reached; None if there is nobody new."""
         holders = await uow.directory.holders()
         prior = [e for e in case.escalations if e.kind == MEDIA]
         reached = addressed_roles(case, MEDIA)
-        roles = [r for r in media_roles(self.ref, case) if r not in reached]
+        wanted = media_roles(self.ref, case)
+        roles = [r for r in [*wanted, *(a for a in also if a not in wanted)] if r not in reached]
         known_gaps = {m for e in prior for m in e.missing_roles}
         rows, missing = address(case, holders, roles,
                                 skip={r.aad_id for e in prior for r in e.recipients})
