@@ -18,6 +18,12 @@ class CardVerb(StrEnum):
     INTAKE_SUBMIT = "intake_submit"
     REFRESH = "refresh"
     SHOW_CASE = "show_case"  # data: case, version; the bot posts the case card
+    # Path 2 and escalations (cards/escalation.py, cards/path2.py)
+    ACK = "ack"  # data: case, esc, and `who` on the 1:1 card (its addressee's AAD id)
+    FLAG_MEDIA = "flag_media"
+    ESCALATE = "escalate"
+    PATH2_RECORD = "path2_record"
+    RECORD_LEARNING = "record_learning"
     HISTORY_PAGE = "history_page"  # data: case, page
     CONFIRM_COMMAND = "confirm_command"  # data: text, mentions, confirm_by (Save anyway)
     CONFIRM_CANCEL = "confirm_cancel"

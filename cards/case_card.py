@@ -22,12 +22,15 @@ from tracker.views import CaseView
 
 from .components import banner, card, day, facts, heading, line, section, sentence, when
 from .controls import ActionBuilder, Controls, no_controls, refresh_controls
+from .path2 import path2_closed_controls, path2_controls
 from .triage import triage_controls
 
 # Per-state controls. To add a stage, write its builder in its own module and add it here.
 ACTION_BUILDERS: dict[State, ActionBuilder] = {
     State.NEW: triage_controls,
     State.TRIAGED: triage_controls,
+    State.SI: path2_controls,
+    State.CLOSED_SI: path2_closed_controls,
 }
 
 MAX_DECISIONS = 10  # older decisions are in the case history

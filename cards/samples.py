@@ -29,6 +29,7 @@ from .case_card import case_card
 from .intake_card import intake_card
 from .lists import case_list_card
 from .notice import notice_card
+from .path2_samples import path2_samples
 from .security_samples import security_samples
 
 TODAY = date(2026, 11, 27)
@@ -158,6 +159,7 @@ def sample_cards() -> dict[str, dict[str, Any]]:
                                    tone="good"),
     }
     out |= security_samples()
+    out |= path2_samples(ref)
     return out
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import re
 import zipfile
 from collections.abc import Sequence
@@ -34,8 +33,6 @@ MAX_COMMAND_DESCRIPTION = 4000
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 _PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
-
-log = logging.getLogger(__name__)
 
 
 class CommandInfo(Protocol):
@@ -120,8 +117,9 @@ def _check_command(command: CommandInfo) -> None:
 def command_lists(commands: Sequence[CommandInfo]) -> list[dict[str, Any]]:
     """One command list per group of scopes that show the same commands.
 
-    Each scope gets the commands that name it, in the given order, cut to the first 12 (the
-    schema's limit). Scopes that end up with identical lists share one entry.
+    Each scope gets the commands that name it, in the given order. More than 12 for a scope (the
+    schema's limit) is refused: the caller chooses which 12 (teams_bot/commands/menu.py).
+    Scopes that end up with identical lists share one entry.
     """
     for command in commands:
         _check_command(command)
@@ -131,13 +129,10 @@ def command_lists(commands: Sequence[CommandInfo]) -> list[dict[str, Any]]:
             {"title": c.title, "description": c.description} for c in commands if scope in c.scopes
         ]
         if len(entries) > MAX_COMMANDS_PER_LIST:
-            log.warning(
-                "%d commands for scope %s; the menu keeps the first %d",
-                len(entries),
-                scope,
-                MAX_COMMANDS_PER_LIST,
+            raise ValueError(
+                f"{len(entries)} commands for scope {scope}; a Teams command list holds at most "
+                f"{MAX_COMMANDS_PER_LIST}: choose which ones the menu offers"
             )
-            entries = entries[:MAX_COMMANDS_PER_LIST]
         if not entries:
             continue
         for scopes, existing in groups:

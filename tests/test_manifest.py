@@ -129,12 +129,14 @@ def test_no_commands_means_no_command_lists() -> None:
     assert "commandLists" not in build_manifest(APP_ID, "0.1.0", [])["bots"][0]
 
 
-def test_thirteen_commands_keep_the_first_twelve(tmp_path: Path) -> None:
-    commands = [Cmd(f"command {i:02d}") for i in range(13)]
+def test_twelve_commands_fit_and_thirteen_are_refused(tmp_path: Path) -> None:
+    commands = [Cmd(f"command {i:02d}") for i in range(12)]
     m = _manifest_in(_package(tmp_path, commands))
     for cl in m["bots"][0]["commandLists"]:
         assert [c["title"] for c in cl["commands"]] == [f"command {i:02d}" for i in range(12)]
     assert MAX_COMMANDS_PER_LIST == 12
+    with pytest.raises(ValueError, match="13 commands for scope team.*at most 12"):
+        build_manifest(APP_ID, "0.1.0", [*commands, Cmd("command 12")])
 
 
 def test_overlong_or_bad_commands_are_refused() -> None:

@@ -8,9 +8,12 @@ import html
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..context import Ctx, Reply
+
+if TYPE_CHECKING:
+    from .menu import MenuEntry
 
 Handler = Callable[[Ctx, dict[str, str]], Awaitable[Reply]]
 ALL_SCOPES = frozenset({"team", "personal", "groupChat"})
@@ -95,10 +98,16 @@ class Registry:
         return ""
 
     def menu(self, scope: str) -> list[Command]:
-        return [c for c in self.commands if c.menu and scope in c.scopes]
+        """The commands in one scope's Teams menu (chosen in commands/menu.py)."""
+        from .menu import menu_for
 
-    def menu_commands(self) -> list[Command]:
-        return [c for c in self.commands if c.menu]
+        return [self.by_name(c.name) for c in menu_for(self.commands, scope)]
+
+    def menu_commands(self) -> list[MenuEntry]:
+        """The manifest's command menu: each offered command with the scopes it is offered in."""
+        from .menu import menu_entries
+
+        return menu_entries(self.commands)
 
     def by_name(self, name: str) -> Command:
         return next(c for c in self.commands if c.name == name)
