@@ -6,18 +6,30 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from tracker.audit import join_free_text, split_free_text
 from tracker.ports import EventRecord
 
-from .tables import case_events
+from .tables import case_events, event_texts
 
 
-def _record(row: Any) -> EventRecord:
+def _record(row: Any, texts: dict[str, Any] | None = None) -> EventRecord:
     return EventRecord(case_number=row.case_number, kind=row.kind,
                        actor_teams_id=row.actor_teams_id, actor_aad_id=row.actor_aad_id,
-                       actor_name=row.actor_name, at=row.at, data=row.data, id=row.id)
+                       actor_name=row.actor_name, at=row.at,
+                       data=join_free_text(row.data, texts or {}), id=row.id)
+
+
+async def _with_texts(conn: AsyncConnection, rows: list[Any]) -> list[EventRecord]:
+    """The events with their free text put back (text removed under retention reads so)."""
+    ids = [r.id for r in rows]
+    texts: dict[int, dict[str, Any]] = {i: {} for i in ids}
+    if ids:
+        for t in await conn.execute(select(event_texts).where(event_texts.c.event_id.in_(ids))):
+            texts[t.event_id][t.path] = t.value
+    return [_record(r, texts[r.id]) for r in rows]
 
 
 class SqlEvents:
@@ -25,17 +37,22 @@ class SqlEvents:
         self.conn = conn
 
     async def append(self, event: EventRecord) -> None:
-        await self.conn.execute(insert(case_events).values(
+        data, texts = split_free_text(event.data)
+        event_id = (await self.conn.execute(insert(case_events).values(
             case_number=event.case_number, kind=event.kind, actor_teams_id=event.actor_teams_id,
             actor_aad_id=event.actor_aad_id, actor_name=event.actor_name, at=event.at,
-            data=event.data))
+            data=data).returning(case_events.c.id))).scalar_one()
+        if texts:
+            await self.conn.execute(insert(event_texts), [
+                {"event_id": event_id, "path": path, "case_number": event.case_number,
+                 "value": value} for path, value in texts.items()])
 
     async def history(self, number: int, offset: int, limit: int) -> list[EventRecord]:
         """Newest first."""
         rows = await self.conn.execute(
             select(case_events).where(case_events.c.case_number == number)
             .order_by(case_events.c.id.desc()).offset(offset).limit(limit))
-        return [_record(r) for r in rows]
+        return await _with_texts(self.conn, list(rows))
 
     async def count(self, number: int) -> int:
         q = select(func.count()).select_from(case_events) \
@@ -44,6 +61,12 @@ class SqlEvents:
 
     def export(self, number: int | None, since: datetime | None) -> AsyncIterator[EventRecord]:
         return export_events(self.conn, number, since)
+
+    async def remove_free_text(self, number: int) -> int:
+        """Retention: delete the free text of a case's events (the events stay as they are)."""
+        done = await self.conn.execute(delete(event_texts)
+                                       .where(event_texts.c.case_number == number))
+        return int(done.rowcount or 0)
 
 
 async def export_events(
@@ -60,11 +83,11 @@ async def export_events(
         q = q.order_by(case_events.c.id).limit(500)
         if isinstance(conn, AsyncEngine):
             async with conn.connect() as c:
-                rows = list(await c.execute(q))
+                records = await _with_texts(c, list(await c.execute(q)))
         else:
-            rows = list(await conn.execute(q))
-        if not rows:
+            records = await _with_texts(conn, list(await conn.execute(q)))
+        if not records:
             return
-        for r in rows:
-            yield _record(r)
-        last_id = rows[-1].id
+        for record in records:
+            yield record
+        last_id = records[-1].id

@@ -59,6 +59,16 @@ case_events = Table(
     Index("ix_events_at", "at"),
 )
 
+# The free text of events (notes, reasons, old summaries), kept beside the append-only events so
+# the retention job can remove it; the events themselves are never changed (docs/security.md).
+event_texts = Table(
+    "event_texts", metadata,
+    Column("event_id", Integer, primary_key=True),
+    Column("path", String(80), primary_key=True),  # e.g. "detail", "changes.summary.old"
+    Column("case_number", Integer, nullable=True, index=True),
+    Column("value", JSONType, nullable=False),
+)
+
 outbox = Table(
     "outbox", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

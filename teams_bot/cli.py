@@ -129,5 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+from . import cli_audit  # noqa: E402,F401  (registers `audit` and `retention`)
+
 if __name__ == "__main__":
     sys.exit(main())

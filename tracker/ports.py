@@ -128,6 +128,7 @@ class EventLog(Protocol):
     def export(
         self, number: int | None, since: datetime | None
     ) -> AsyncIterator[EventRecord]: ...
+    async def remove_free_text(self, number: int) -> int: ...
 
 
 class Outbox(Protocol):

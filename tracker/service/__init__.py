@@ -13,6 +13,7 @@ from .learning import LearningService
 from .path2 import Path2Service
 from .queries import Page, QueryService
 from .reminders import ReminderService
+from .retention import RetentionService
 from .roles_import import RolesImportService
 from .triage import TriageService
 
@@ -21,7 +22,7 @@ class CaseService(
     Path2Service, LearningService, AcknowledgeService, ChasingService,  # Path 2, escalations
     RolesImportService,
     AdminService,
-    AuditService,  # security: history
+    AuditService, RetentionService,  # security: history, retention
     IntakeService,
     TriageService,
     QueryService,
