@@ -98,6 +98,7 @@ def can(
     ref: Reference, access: Access, action: str, case: Case | None = None, case_team: str = ""
 ) -> Verdict:
     """Decide whether `access` may do `action` (on `case`, when given), with a reason."""
+    case_team = case_team or (case.team_id if case is not None else "")
     allowed_roles = ref.permissions.get(action)
     if allowed_roles is None:
         return Verdict(False, f"'{action}' is not a known action.")
@@ -115,4 +116,5 @@ def can(
 
 
 def visible(access: Access, case: Case, case_team: str = "") -> bool:
+    case_team = case_team or case.team_id
     return any(g.scope.covers(case, case_team) for g in access.grants)

@@ -10,7 +10,7 @@ from typing import Any
 from ..clock import Clock
 from ..deadlines import WorkingDays, next_due
 from ..errors import AlreadyDone, NotFound, PermissionDenied, StaleVersion
-from ..model import Actor, Case, Decision
+from ..model import SYSTEM, Actor, Case, Decision, PersonRef
 from ..permissions import NATIONAL, Access, Grant, can, visible
 from ..ports import ConcurrentChange, EventRecord, Notice, NoticeKind, UnitOfWork
 from ..reference import Reference
@@ -176,9 +176,21 @@ class ServiceBase:
             data["detail"] = detail
         await self.record(uow, actor, case.number, kind, data)
         for n in notices:
+            if n.to is not None and not await self.may_receive(uow, n.to, case):
+                continue  # a 1:1 message only to someone who may see the case (on record)
             await uow.outbox.enqueue(n)
         await uow.outbox.enqueue(card_update(case.number))
         await self.sync_reminders(uow, case)
+
+    async def may_receive(self, uow: UnitOfWork, person: PersonRef, case: Case) -> bool:
+        """May `person` get case details in a 1:1 chat? The same check as everywhere: can()."""
+        who = Actor(teams_id=person.teams_id, aad_id=person.aad_id, name=person.name)
+        verdict = can(self.ref, await self.access_in(uow, who), "view", case, case.team_id)
+        if not verdict:
+            await self.record(uow, SYSTEM, case.number, "recipient_refused", {
+                "what": "1:1 message not sent: the recipient may not see this case",
+                "recipient": person.name, "recipient_aad_id": person.aad_id})
+        return bool(verdict)
 
     async def sync_reminders(self, uow: UnitOfWork, case: Case) -> None:
         """Overridden by ReminderService; the base has no reminders."""
