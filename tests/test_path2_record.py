@@ -62,6 +62,11 @@ async def test_framework_response_identifiers_and_the_legacy_dates(world: World)
             report_72h_on=date(2026, 12, 1)), TODAY)
     with pytest.raises(InvalidInput, match="framework"):
         await world.service.update_path2(lead, n, None, Path2Update(framework="ITIL"), TODAY)
+    # The card form sends the record back whole: unchanged dates are not a change.
+    back = await world.service.update_path2(lead, n, None, Path2Update(
+        framework="psirf", report_72h_on=date(2026, 11, 24),
+        investigation_due_on=date(2027, 3, 1)), TODAY)
+    assert back.message == f"Case {n} updated: framework."
 
 
 async def test_identifiers_are_unique_and_path2_fields_need_path2(world: World) -> None:

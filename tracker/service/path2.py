@@ -55,7 +55,10 @@ class Path2Service(EscalationService):
             case = await self.load(uow, access, number, "edit_record")
             await self.check_version(uow, actor, case, version, Verb.EDIT)
             changes: dict[str, tuple[Any, Any]] = {}
-            if framework or response or upd.report_72h_on or upd.investigation_due_on:
+            if (framework not in (None, case.framework)
+                    or response not in (None, case.response_type)
+                    or upd.report_72h_on not in (None, case.report_72h_on)
+                    or upd.investigation_due_on not in (None, case.investigation_due_on)):
                 _need_path2(case)
             if framework and framework != case.framework:
                 changes["framework"] = (case.framework, framework)
@@ -85,15 +88,18 @@ class Path2Service(EscalationService):
 
     def _legacy_dates(self, case: Case, upd: Path2Update,
                       changes: dict[str, tuple[Any, Any]]) -> None:
-        """The 72-hour report and investigation dates belong to the legacy framework only."""
-        if (upd.report_72h_on or upd.investigation_due_on) and case.framework != LEGACY:
+        """The 72-hour report and investigation dates belong to the legacy framework only.
+        A date sent back unchanged (a prefilled form) is not a change."""
+        report = upd.report_72h_on if upd.report_72h_on != case.report_72h_on else None
+        due = upd.investigation_due_on if upd.investigation_due_on != case.investigation_due_on \
+            else None
+        if (report or due) and case.framework != LEGACY:
             raise InvalidInput({"framework": "The 72-hour report and investigation dates apply "
                                              "only under the legacy SI framework (SIF 2015). Set "
                                              "the framework to SIF 2015 first."})
-        if upd.report_72h_on and upd.report_72h_on != case.report_72h_on:
-            changes["report_72h_on"] = (case.report_72h_on, upd.report_72h_on)
-            case.report_72h_on = upd.report_72h_on
-        due = upd.investigation_due_on
+        if report:
+            changes["report_72h_on"] = (case.report_72h_on, report)
+            case.report_72h_on = report
         if due is None and case.framework == LEGACY and case.investigation_due_on is None:
             due = next((c.due for c in clocks_for(case, self.ref.timescales, self.wd)
                         if c.key == INVESTIGATION_CLOCK), None)
