@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import card_actions, confirm
+from . import card_actions, confirm, path2_actions
 from .card_actions import ActionHandler
 from .commands import audit
 
@@ -10,7 +10,8 @@ VerbTable = dict[str, tuple[str, ActionHandler]]
 
 
 def all_verbs() -> VerbTable:
-    tables: list[VerbTable] = [card_actions.HANDLERS, confirm.HANDLERS, audit.HANDLERS]
+    tables: list[VerbTable] = [card_actions.HANDLERS, confirm.HANDLERS, audit.HANDLERS,
+                               path2_actions.HANDLERS]
     joined: VerbTable = {}
     for table in tables:
         clash = set(joined) & set(table)

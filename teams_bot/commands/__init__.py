@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from . import audit, core
+from . import audit, core, path2
 from .registry import Command, Parsed, Registry, Unknown
 
 
 def all_commands() -> list[Command]:
-    return [*core.COMMANDS, *audit.COMMANDS]
+    return [*core.COMMANDS, *audit.COMMANDS, *path2.COMMANDS]
 
 
 def build_registry() -> Registry:

@@ -9,6 +9,7 @@ from tracker.errors import InvalidInput
 from tracker.ports import Person
 
 from ..context import Ctx, Reply
+from .path2 import gap_lines
 from .registry import CASE_NO, Command, number
 
 PRIVATE_NOTE = ("Case {n}: I only show case details in the safeguarding channel or in a 1:1 "
@@ -86,6 +87,7 @@ async def roles(ctx: Ctx, args: dict[str, str]) -> Reply:
         held = [h for h in holders if h.role == key]
         names = "; ".join(f"{h.person.name} ({h.scope.describe(ref)})" for h in held)
         lines.append(f"- {opt.label}: {names or '_nobody yet_'}")
+    lines += await gap_lines(ctx, args.get("where", ""))
     return Reply(text="\n".join(lines))
 
 
@@ -106,5 +108,7 @@ COMMANDS = [
             rf"(?P<remove>remove\s+)?role\s+(?P<role>.+?)\s+(?:from\s+|to\s+)?{WHO}"
             r"(?:\s+for\s+(?P<where>.+))?",
             role, "manage_roles", frozenset({"team"})),
-    Command("roles", "roles", "List who holds which role.", r"roles|who", roles, "view"),
+    Command("roles", "roles [locality]",
+            "List who holds which role, and the roles nobody holds in each ICB.",
+            r"roles(?:\s+(?:for\s+|in\s+)?(?P<where>.+))?|who", roles, "view"),
 ]
