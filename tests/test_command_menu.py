@@ -52,26 +52,19 @@ def test_every_listed_command_exists_and_teams_limits_hold() -> None:
         assert titles == [c.name for c in registry.menu(scope)]
 
 
-def test_each_scope_offers_the_first_twelve_of_the_chosen_order_that_work_there() -> None:
+def test_each_scope_offers_the_chosen_order_first() -> None:
     registry = build_registry()
-    names = {c.name for c in registry.commands}
-    assert set(MENU_ORDER) <= names, set(MENU_ORDER) - names
     assert len(set(MENU_ORDER)) == len(MENU_ORDER)
+    names = [c.name for c in registry.commands]
     for scope in BOT_SCOPES:
-        expected = [n for n in MENU_ORDER if scope in registry.by_name(n).scopes][:MENU_LIMIT]
-        assert [c.name for c in registry.menu(scope)] == expected
-    team, chat = registry.menu("team"), registry.menu("personal")
-    assert [c.name for c in team][:2] == ["help", "new incident"]
-    assert "setup" in {c.name for c in team} and "setup" not in {c.name for c in chat}
-
-
-def test_the_menu_refuses_names_that_are_not_commands_or_are_hidden() -> None:
-    commands = build_registry().commands
-    with pytest.raises(ValueError, match="don't exist: \\['triage case'\\]"):
-        menu_for(commands, "team", ("help", "triage case"))
-    hidden = [replace(c, menu=False) if c.name == "help" else c for c in commands]
-    with pytest.raises(ValueError, match="menu=False"):
-        menu_entries(Registry(hidden).commands, ("help",))
+        works = [n for n in names if scope in registry.by_name(n).scopes]
+        chosen = [n for n in MENU_ORDER if n in works]
+        rest = [n for n in works if n not in MENU_ORDER]
+        assert [c.name for c in registry.menu(scope)] == (chosen + rest)[:MENU_LIMIT]
+    team = [c.name for c in registry.menu("team")]
+    chat = [c.name for c in registry.menu("personal")]
+    assert team[:4] == ["help", "new incident", "cases", "case"]
+    assert "setup" in team and "setup" not in chat and "role" not in chat
 
 
 @dataclass(frozen=True)
@@ -82,15 +75,24 @@ class _Cmd:
     menu: bool = True
 
 
-def test_a_long_order_is_cut_per_scope_never_past_twelve() -> None:
-    commands = [_Cmd(f"c{i:02d}") for i in range(20)] + [_Cmd("team only",
-                                                              scopes=frozenset({"team"}))]
-    order = ["team only", *(c.name for c in commands[:20])]
-    entries = menu_entries(commands, order)
-    manifest = build_manifest(APP_ID, "0.1.0", entries)
-    lists = _lists(manifest)
-    assert [c["title"] for c in lists["team"]] == ["team only", *(f"c{i:02d}" for i in range(11))]
-    assert [c["title"] for c in lists["personal"]] == [f"c{i:02d}" for i in range(12)]
+def test_order_first_then_the_rest_and_never_past_twelve_per_scope() -> None:
+    commands = [_Cmd(f"c{i:02d}") for i in range(20)]
+    commands += [_Cmd("team only", scopes=frozenset({"team"})), _Cmd("hidden", menu=False)]
+    order = ["hidden", "c15", "team only", "not registered", "c03"]
+    lists = _lists(build_manifest(APP_ID, "0.1.0", menu_entries(commands, order)))
+    rest = [f"c{i:02d}" for i in range(20) if i not in (3, 15)]
+    assert [c["title"] for c in lists["team"]] == ["c15", "team only", "c03", *rest[:9]]
+    assert [c["title"] for c in lists["personal"]] == ["c15", "c03", *rest[:10]]
+    assert [c.name for c in menu_for(commands, "groupChat", order)] == \
+        [c["title"] for c in lists["groupChat"]]
+
+
+def test_a_command_marked_menu_false_is_never_offered() -> None:
+    commands = [replace(c, menu=False) if c.name == "help" else c
+                for c in build_registry().commands]
+    registry = Registry(commands)
+    assert "help" not in {c.name for s in BOT_SCOPES for c in registry.menu(s)}
+    assert "help" not in {e.title for e in registry.menu_commands()}
 
 
 def test_sgtracker_package_writes_the_registry_menu(tmp_path: Path,
