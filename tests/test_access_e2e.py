@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import Database, bot_settings
 from tests.support.emulator import ConnectorEmulator, adaptive_card
-from tests.support.harness import Driver, RunningBot, card_text, start_bot
+from tests.support.harness import Driver, card_text, start_bot
 from tests.support.teams import User, group_message, new_thread_id
 from tests.test_foundation_e2e import INCIDENT, intake
 from tracker.clock import FixedClock

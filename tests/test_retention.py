@@ -14,7 +14,7 @@ from storage.tables import case_events, event_texts
 from teams_bot.cli_audit import COLUMNS, export_audit
 from tests.support.service_world import World, new_case, sent, world
 from tracker.audit import REDACTED, split_free_text
-from tracker.model import Case, IdKind, Identifier, ReviewType, Route, State
+from tracker.model import Case, Identifier, IdKind, ReviewType, Route, State
 from tracker.ports import NoticeKind
 from tracker.retention import FREE_TEXT, SKELETON, add_years, redact, unclassified
 

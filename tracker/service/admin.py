@@ -33,7 +33,10 @@ class AdminService(ServiceBase):
             access = await self.access_in(uow, actor)
             team_leads = [h for h in await uow.directory.holders("safeguarding_lead")
                           if h.scope == Scope(ScopeKind.TEAM, channel.team_id)]
-            bootstrap = not team_leads and not can(self.ref, access, "setup")
+            # Only a team nobody has set up yet may be claimed by the first person to try.
+            configured = any(c.team_id == channel.team_id
+                             for c in await uow.directory.channels())
+            bootstrap = not team_leads and not configured and not can(self.ref, access, "setup")
             if not bootstrap:
                 await self.require(uow, access, "setup")
             ref = ChannelRef(channel.service_url, channel.tenant_id, channel.team_id,
