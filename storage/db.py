@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ def create_engine(url: str, schema: str | None = None, pool_size: int = 10) -> A
     """An async engine. On SQLite every transaction takes the write lock at BEGIN, so two
     writers queue instead of deadlocking; on PostgreSQL `schema` sets the search path."""
     if is_sqlite(url):
+        # aiosqlite's DEBUG lines carry every SQL parameter, i.e. case free text: never log them.
+        logging.getLogger("aiosqlite").setLevel(logging.INFO)
         path = make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
