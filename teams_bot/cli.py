@@ -130,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 from . import cli_audit  # noqa: E402,F401  (registers `audit` and `retention`)
+from . import cli_roles  # noqa: E402,F401  (registers `roles import`)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -251,9 +251,9 @@ class ConnectorEmulator:
         return user
 
     def find_user(self, any_id: str) -> User | None:
-        """By 29: id or AAD object id."""
+        """By 29: id, AAD object id or UPN (Teams' get-member accepts all three)."""
         for user in self.users:
-            if any_id in (user.id, user.aad_object_id):
+            if any_id in (user.id, user.aad_object_id) or any_id.lower() == user.upn.lower():
                 return user
         return None
 

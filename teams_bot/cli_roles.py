@@ -1,0 +1,109 @@
+"""`sgtracker roles import FILE.csv`: load role holders (role, locality, user principal name).
+
+A UPN the bot has not seen is looked up with the Teams members API in the teams where the bot
+is set up (it accepts a UPN); `--no-teams` skips that. Whatever can't be resolved is listed, and
+the exit code is 1, so a scheduled import notices.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from pathlib import Path
+
+from storage.db import create_engine, is_sqlite
+from storage.migrate import upgrade
+from storage.uow import uow_factory
+from tracker.clock import SystemClock
+from tracker.ports import ChannelRef, Person
+from tracker.reference import Reference
+from tracker.roles_csv import parse_roles_csv
+from tracker.service import CaseService
+from tracker.service.roles_import import ImportReport
+
+from .cli import subcommand
+from .cli_audit import operator
+from .settings import Settings
+
+log = logging.getLogger("sgtracker.roles")
+
+
+class TeamsLookup:
+    """Find a person by UPN in the teams the bot is set up in (Bot Connector get member)."""
+
+    def __init__(self, settings: Settings, channels: list[ChannelRef]) -> None:
+        from .adapter import make_adapter
+        from .gateway import Gateway
+
+        self.gateway = Gateway(make_adapter(settings), settings.app_id)
+        self.teams = sorted({(c.service_url, c.team_id) for c in channels})
+        self.failure = ""
+
+    async def __call__(self, upn: str) -> Person | None:
+        for service_url, team_id in self.teams:
+            try:
+                client = await self.gateway.client(service_url)
+                member = await client.conversations.get_conversation_member(team_id, upn)
+            except Exception as err:  # 404: not in that team; anything else is worth saying
+                status = getattr(getattr(err, "response", None), "status_code", None)
+                if status != 404:
+                    self.failure = f"{type(err).__name__} {status or ''}".strip()
+                continue
+            aad = getattr(member, "aad_object_id", None) or ""
+            if aad:
+                return Person(aad, member.id or "", member.name or "", upn)
+        return None
+
+    async def close(self) -> None:
+        await self.gateway.close()
+
+
+async def run_import(settings: Settings, path: Path, use_teams: bool = True) -> tuple[
+        ImportReport, list[str], str]:
+    """Import the file; returns the report, lines that could not be read, and a Teams problem."""
+    rows, unreadable = parse_roles_csv(path.read_text(encoding="utf-8-sig"))
+    engine = create_engine(settings.database_url)
+    lookup: TeamsLookup | None = None
+    try:
+        if is_sqlite(settings.database_url):
+            await upgrade(engine)  # the embedded database, as `serve` does
+        service = CaseService(uow_factory(engine), Reference.load(), SystemClock(),
+                              settings.admins)
+        if use_teams:
+            channels = await service.all_channels()
+            lookup = TeamsLookup(settings, channels) if channels else None
+        report = await service.import_roles(rows, lookup, actor=operator())
+    finally:
+        if lookup is not None:
+            await lookup.close()
+        await engine.dispose()
+    return report, unreadable, lookup.failure if lookup else ""
+
+
+def _args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["import"], help="what to do (import)")
+    p.add_argument("file", type=Path, help="CSV: role, locality, user principal name "
+                                           "[, display name, aad object id, teams id]")
+    p.add_argument("--no-teams", action="store_true",
+                   help="don't ask Teams for people the bot has not seen")
+
+
+@subcommand("roles", "Import role holders from a CSV file (role, locality, UPN).", _args)
+def roles(ns: argparse.Namespace, settings: Settings) -> int:
+    if not ns.file.is_file():
+        print(f"There is no file at {ns.file}.")
+        return 2
+    report, unreadable, teams_problem = asyncio.run(
+        run_import(settings, ns.file, use_teams=not ns.no_teams))
+    problems = unreadable + report.problems
+    print(f"Roles import from {ns.file}:")
+    for title, items in (("added", report.added), ("already held", report.unchanged),
+                         ("not imported", problems)):
+        print(f"  {title}: {len(items)}")
+        for item in items:
+            print(f"    {item}")
+    if teams_problem:
+        print(f"  Teams could not be asked about unknown people ({teams_problem}); check the "
+              "bot's credentials, or add an 'aad object id' column.")
+    return 1 if problems else 0
