@@ -59,10 +59,11 @@ class TeamsLookup:
         await self.gateway.close()
 
 
-async def run_import(settings: Settings, path: Path, use_teams: bool = True) -> tuple[
+async def run_import(settings: Settings, text: str, use_teams: bool = True) -> tuple[
         ImportReport, list[str], str]:
-    """Import the file; returns the report, lines that could not be read, and a Teams problem."""
-    rows, unreadable = parse_roles_csv(path.read_text(encoding="utf-8-sig"))
+    """Import the CSV text; returns the report, lines that could not be read, and a Teams
+    problem (empty when Teams answered or was not needed)."""
+    rows, unreadable = parse_roles_csv(text)
     engine = create_engine(settings.database_url)
     lookup: TeamsLookup | None = None
     try:
@@ -95,7 +96,8 @@ def roles(ns: argparse.Namespace, settings: Settings) -> int:
         print(f"There is no file at {ns.file}.")
         return 2
     report, unreadable, teams_problem = asyncio.run(
-        run_import(settings, ns.file, use_teams=not ns.no_teams))
+        run_import(settings, ns.file.read_text(encoding="utf-8-sig"),
+                   use_teams=not ns.no_teams))
     problems = unreadable + report.problems
     print(f"Roles import from {ns.file}:")
     for title, items in (("added", report.added), ("already held", report.unchanged),

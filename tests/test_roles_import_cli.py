@@ -43,7 +43,8 @@ async def test_import_asks_teams_for_people_the_bot_has_not_seen(
                    f"medical director,Devon,{max_.upn.upper()},,\n"
                    "comms lead,Devon,ghost@example.nhs.uk,,\n"
                    "regional lead,Devon,,,\n", encoding="utf-8")
-    report, unreadable, problem = await run_import(Settings(database_url=url), csv)
+    report, unreadable, problem = await run_import(Settings(database_url=url),
+                                                   csv.read_text(encoding="utf-8"))
     assert report.added == ["Nia Nursing: director of nursing for NHS Devon ICB",
                             "Max Medical: medical director for NHS Devon ICB"]
     assert unreadable == ["line 5: missing user principal name."]
