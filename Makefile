@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install package validate-package playground screenshots bench clean
+.PHONY: run test lint audit install package validate-package playground screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,16 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Known advisories we accept, each explained in docs/security.md: --ignore-vuln ID per line.
+AUDIT_IGNORE :=
+
+audit: $(STAMP)
+	mkdir -p build
+	$(BIN)/python tools/runtime_lock.py > build/runtime-requirements.txt
+	$(BIN)/pip-audit -r build/runtime-requirements.txt --no-deps --disable-pip \
+		--progress-spinner off $(AUDIT_IGNORE)
+	$(BIN)/python tools/audit_pins.py build/runtime-requirements.txt $(AUDIT_IGNORE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
