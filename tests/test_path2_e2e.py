@@ -6,15 +6,18 @@ specialist commissioned case adds the specialist comms lead; a missing role is n
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import pytest
 
 from teams_bot import reminders
-from tests.conftest import API_KEY
-from tests.support.emulator import Call, adaptive_card, mentioned_ids
-from tests.support.harness import Driver, card_text, card_title
+from tests.conftest import API_KEY, Database, bot_settings
+from tests.support.emulator import Call, ConnectorEmulator, adaptive_card, mentioned_ids
+from tests.support.harness import Driver, card_text, card_title, start_bot
 from tests.support.teams import User, personal_conversation_id
+from tracker.clock import FixedClock
 
 pytestmark = pytest.mark.e2e
 
@@ -209,3 +212,72 @@ async def test_regional_escalation_command_and_bad_input(teams: Driver) -> None:
     answer = await teams.say(f"escalate case {number} regional x", "Ollie Other")
     assert "role" in answer.body["text"]
     assert len(escalation_posts(teams, root, "Regional")) == 1
+
+
+async def test_path2_card_escalates_nationally_records_learning_and_lists_it(
+        teams: Driver) -> None:
+    await teams.setup_team("Lena Lead")
+    await give_role(teams, "regional lead", "Rita Regional")
+    number, root = await log_case(teams, "2026/4005")
+    status, body = await teams.click("route_path2", {"case": number, "version": 1,
+                                                     "level": "psii"}, "Lena Lead", reply_to=root)
+    assert status == 200 and "Path 2" in card_text(body["value"])
+    version = (await teams.bot.services.service.peek(number)).version
+    status, body = await teams.click("escalate", {
+        "case": number, "version": version, "esc_level": "national",
+        "esc_reason": "National press interest"}, "Lena Lead", reply_to=root)
+    assert "escalated (national escalation)" in card_text(body["value"]), body
+    [post] = await teams.emu.wait_for(lambda: escalation_posts(teams, root, "National"),
+                                      message="the national escalation card")
+    rita = teams.user("Rita Regional")
+    assert mentioned_ids(post.body) == {rita.id}
+    # Rita acknowledges from an older client: the Action.Submit fallback does the same.
+    [dm] = await teams.emu.wait_for(lambda: one_to_one_cards(teams, rita), message="Rita's card")
+    reply = await teams.submit(ack_button(adaptive_card(dm.body)), "Rita Regional",
+                               reply_to=dm.activity_id,
+                               conversation=personal_conversation_id(rita))
+    assert "Everyone has now acknowledged" in reply.body["text"], reply.body
+    await teams.emu.wait_for(
+        lambda: "1 of 1 acknowledged" in card_text(teams.emu.last_card(post.activity_id) or {}),
+        message="the thread card updated")
+    # The regional team records a 7-minute briefing from the case card; `learning` lists it.
+    version = (await teams.bot.services.service.peek(number)).version
+    status, body = await teams.click("record_learning", {
+        "case": number, "version": version, "learn_kind": "seven_minute_briefing",
+        "learn_on": "2026-11-24", "learn_audience": "GP practices"}, "Rita Regional",
+        reply_to=root)
+    assert "7-minute briefing on 24 Nov 2026 for GP practices" in card_text(body["value"])
+    answer = await teams.say("learning Devon", "Lena Lead")
+    assert (f"24 Nov 2026: 7-minute briefing for GP practices (case {number}, NHS Devon ICB; "
+            "regional, recorded by Rita Regional)") in answer.body["text"]
+    answer = await teams.say("learning Kent", "Lena Lead")
+    assert "No learning has been recorded for NHS Kent and Medway ICB" in answer.body["text"]
+
+
+class WallClock(FixedClock):
+    """The real time: for a run that waits as a person would."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+async def test_chasing_intervals_go_down_to_seconds(database: Database,
+                                                    emulator: ConnectorEmulator) -> None:
+    settings = bot_settings(database, ack_reminder_minutes=0.01, ack_escalate_minutes=0.03,
+                            tick_seconds=0.1)  # 0.6 s and 1.8 s
+    running = await start_bot(settings, WallClock(), schema=database.schema)
+    try:
+        async with aiohttp.ClientSession() as session:
+            teams = Driver(running, emulator, session, emulator.team)
+            await teams.setup_team("Lena Lead")
+            await give_role(teams, "medical director", "Max Medical")
+            await give_role(teams, "regional lead", "Rita Regional")
+            number, root = await log_case(teams, "2026/4006", media_interest=True)
+            await teams.emu.wait_for(lambda: replies_saying(teams, root, "Reminder:"),
+                                     timeout=10, message="the reminder, in real time")
+            [regional] = await teams.emu.wait_for(
+                lambda: replies_saying(teams, root, "regional safeguarding lead"), timeout=10,
+                message="the regional escalation, in real time")
+            assert "within 1.8 seconds" in regional.body["text"]
+    finally:
+        await running.stop()
