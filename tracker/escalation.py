@@ -26,6 +26,12 @@ SAFEGUARDING_LEAD = "safeguarding_lead"
 PROCESS_ROLES = ("safeguarding_lead", "designated_lead")
 
 
+def describe(esc: Escalation) -> str:
+    """How messages name it: "media interest escalation", "regional escalation"."""
+    title = KIND_TITLES.get(esc.kind, "Escalation").lower()
+    return title if title.endswith("escalation") else f"{title} escalation"
+
+
 def media_roles(ref: Reference, case: Case) -> list[str]:
     """The roles a media-interest escalation on `case` addresses, in order."""
     roles = list(ref.directors)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from ..errors import PermissionDenied, StaleVersion
-from ..escalation import KIND_TITLES, find, refreshed
+from ..escalation import describe, find, refreshed
 from ..model import Actor, Case, Escalation, Recipient
 from ..ports import UnitOfWork
 from ..states import Verb
@@ -51,7 +51,7 @@ class AcknowledgeService(ServiceBase):
             case = await self.load(uow, access, number, "acknowledge")
             esc = find(case, esc_number) if esc_number is not None \
                 else await self._newest_for(uow, actor, case)
-            title = KIND_TITLES.get(esc.kind, "Escalation").lower()
+            title = describe(esc)
             target = who or actor.aad_id
             rows = [r for r in esc.recipients if r.aad_id == actor.aad_id]
             if target != actor.aad_id or not rows:

@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from ..errors import NotFound
 from ..escalation import (
-    KIND_TITLES,
     MEDIA,
     REGIONAL_LEAD,
     SAFEGUARDING_LEAD,
+    describe,
     direct,
     find,
     holders_for,
@@ -80,7 +80,7 @@ class ChasingService(ReminderService):
         waiting = esc.waiting
         names = ", ".join(f"<at>{r.name}</at> ({self.ref.role_label(r.role).lower()})"
                           for r in waiting)
-        title = KIND_TITLES.get(esc.kind, "escalation").lower()
+        title = describe(esc)
         text = (f"Reminder: the {title} on case {case.number}, raised at "
                 f"{esc.raised_at.astimezone(LONDON):%H:%M}, still needs acknowledging by "
                 f"{names}. Please press **Acknowledge** in your 1:1 chat with me, or type "
@@ -99,7 +99,7 @@ class ChasingService(ReminderService):
                          name=h.person.name or h.person.upn or "colleague") for h in leads]
         waiting = ", ".join(f"{r.name} ({self.ref.role_label(r.role).lower()})"
                             for r in esc.waiting)
-        title = KIND_TITLES.get(esc.kind, "escalation").lower()
+        title = describe(esc)
         late = (f"the {title} on case {case.number} has not been acknowledged within "
                 f"{_span(self.options.ack_escalate)} by {waiting}.")
         if new:
