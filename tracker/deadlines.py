@@ -87,8 +87,8 @@ def clocks_for(case: Case, rules: dict[str, Any], wd: WorkingDays) -> list[Clock
             continue
         done_field = rule.get("done_when")
         done = bool(done_field and getattr(case, done_field, None))
-        if not in_state and not done:
-            continue  # the case has moved past this clock
+        if (not in_state or case.closed) and not done:
+            continue  # the case has moved past this clock (a closed case runs none)
         out.append(Clock(rule["key"], rule["label"], _due(start, rule, wd), done))
     return out
 

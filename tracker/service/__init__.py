@@ -7,13 +7,20 @@ from .admin import AdminService
 from .audit import AuditService
 from .base import Outcome, ServiceBase, ServiceOptions
 from .chasing import ChasingService
+from .closing import ClosingService
 from .delivery import DeliveryService
+from .export import ExportService
 from .intake import IntakeForm, IntakeService
 from .learning import LearningService
+from .meetings import MeetingService
+from .panel import PanelService
+from .path1_reminders import Path1ReminderService
 from .path2 import Path2Service
 from .queries import Page, QueryService
+from .record import RecordService
 from .reminders import ReminderService
 from .retention import RetentionService
+from .review_actions import ReviewActionService
 from .roles_import import RolesImportService
 from .triage import TriageService
 
@@ -27,6 +34,8 @@ class CaseService(
     TriageService,
     QueryService,
     DeliveryService,
+    PanelService, RecordService, ReviewActionService, MeetingService, ClosingService,  # Path 1
+    ExportService, Path1ReminderService,  # Path 1
     ReminderService,
 ):
     """All use cases in one object; each slice lives in its own module (one line each here)."""
