@@ -27,6 +27,16 @@ class CardVerb(StrEnum):
     HISTORY_PAGE = "history_page"  # data: case, page
     CONFIRM_COMMAND = "confirm_command"  # data: text, mentions, confirm_by (Save anyway)
     CONFIRM_CANCEL = "confirm_cancel"
+    # Path 1 (cards/path1*.py, cards/agenda.py, cards/reminder.py)
+    PANEL_DECISION = "panel_decision"
+    EDIT_RECORD = "edit_record"
+    ADD_ACTION = "add_action"
+    ACTION_STATUS = "action_status"
+    ADD_NOTES = "add_notes"
+    BRIEFING = "briefing"
+    CLOSE_CASE = "close_case"
+    DISCUSSED = "discussed"  # data: case, locality (the agenda to redraw)
+    SNOOZE = "snooze_reminder"  # data: case, kind (the reminder's ledger kind)
 
 
 def action_data(verb: str, case: int | None = None, version: int | None = None,

@@ -29,6 +29,7 @@ from .case_card import case_card
 from .intake_card import intake_card
 from .lists import case_list_card
 from .notice import notice_card
+from .path1_samples import path1_samples
 from .path2_samples import path2_samples
 from .security_samples import security_samples
 
@@ -159,6 +160,7 @@ def sample_cards() -> dict[str, dict[str, Any]]:
                                    tone="good"),
     }
     out |= security_samples()
+    out |= path1_samples(ref)
     out |= path2_samples(ref)
     return out
 

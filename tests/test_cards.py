@@ -133,13 +133,6 @@ def test_triaged_case_presets_its_level_and_meeting() -> None:
     assert fields["strategy_meeting_on"]["value"] == "2026-12-02"
 
 
-@pytest.mark.parametrize("name", ["case_path1_panel", "case_review"])  # Path 2: test_path2_cards
-def test_other_open_states_offer_refresh(name: str) -> None:
-    card = CARDS[name]
-    assert [(a["title"], a["verb"]) for a in card["actions"]] == [("Refresh", "refresh")]
-    assert not inputs(card)
-
-
 @pytest.mark.parametrize("name", ["case_closed_published", "case_closed_nfa"])
 def test_closed_case_is_read_only(name: str) -> None:
     card = CARDS[name]
