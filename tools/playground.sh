@@ -43,7 +43,8 @@ trap stop EXIT
 
 wait_for() {  # url, what, pid, log
   for _ in $(seq 1 60); do
-    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    if "$PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+        "$1" 2>/dev/null; then return 0; fi
     if ! kill -0 "$3" 2>/dev/null; then
       echo "The $2 stopped while starting. Its log ($4):" >&2
       tail -n 30 "$4" >&2
@@ -85,5 +86,5 @@ cat <<EOF
 
   Press Ctrl-C to stop.
 EOF
-wait -n "${pids[@]}" || true
-echo "One of the two stopped; see var/playground/bot.log and var/playground/playground.log." >&2
+wait -n "${pids[@]}" || true  # Ctrl-C, or one of them stopped by itself
+echo "Stopping. The logs are in var/playground/ (bot.log, playground.log)."
