@@ -30,6 +30,7 @@ from .adapter import make_adapter
 from .bot import TrackerBot
 from .commands import build_registry
 from .delivery import DeliveryWorker
+from .export_api import handle_export
 from .gateway import Gateway
 from .intake_api import handle_incident
 from .pacing import Pacer
@@ -65,6 +66,7 @@ def create_app(
     app.router.add_post("/api/messages", handle_messages)
     app.router.add_post("/api/incidents", handle_incident)
     app.router.add_get("/healthz", handle_health)
+    app.router.add_get("/export/{name}", handle_export)
     return app
 
 

@@ -13,7 +13,7 @@ from tracker.model import Case, PersonRef
 from tracker.ports import Notice
 from tracker.views import case_view
 
-from . import path2_render
+from . import path1_render, path2_render
 from .bot import card_attachment
 from .services import Services
 
@@ -26,7 +26,7 @@ def _case(services: Services, case: Case, notice: Notice, arg: str) -> dict[str,
 
 # card name -> renderer. Feature modules add theirs in `renderers()`.
 def renderers() -> dict[str, CardRenderer]:
-    return {"case": _case, **path2_render.RENDERERS}
+    return {"case": _case, **path1_render.RENDERERS, **path2_render.RENDERERS}
 
 
 def mention_entities(people: tuple[PersonRef, ...]) -> list[Mention]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import time
@@ -39,6 +40,9 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     delivery_poll_seconds: float = 1.0
     openid_metadata_url: str = ""  # tests and sovereign clouds only; "" = Microsoft's public cloud
+    # Signs export links. Unset = a random secret per process (links then work only on the
+    # instance that made them), so set it when running more than one instance.
+    export_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
 
     @property
     def local_mode(self) -> bool:
@@ -81,6 +85,8 @@ class Settings:
                 intake_per_minute=int(e.get("TRACKER_INTAKE_PER_MINUTE", "120")),
                 public_url=e.get("TRACKER_PUBLIC_URL", ""),
                 openid_metadata_url=e.get("TRACKER_OPENID_METADATA_URL", "").strip(),
+                export_secret=e.get("TRACKER_EXPORT_SECRET", "").strip()
+                or secrets.token_urlsafe(32),
             )
         except ValueError as err:
             raise ConfigError(f"A number setting is not a number: {err}") from None
@@ -127,6 +133,7 @@ class Settings:
             "TRACKER_THREAD_RPS": str(self.thread_rps), "TRACKER_TENANT_RPS": str(self.tenant_rps),
             "TRACKER_INTAKE_PER_MINUTE": str(self.intake_per_minute),
             "TRACKER_OPENID_METADATA_URL": self.openid_metadata_url or "(Microsoft public cloud)",
+            "TRACKER_EXPORT_SECRET": mask(self.export_secret),
         }
 
 

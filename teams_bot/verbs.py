@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import card_actions, confirm, path2_actions
+from . import card_actions, confirm, path1_actions, path2_actions
 from .card_actions import ActionHandler
 from .commands import audit
 
@@ -11,7 +11,7 @@ VerbTable = dict[str, tuple[str, ActionHandler]]
 
 def all_verbs() -> VerbTable:
     tables: list[VerbTable] = [card_actions.HANDLERS, confirm.HANDLERS, audit.HANDLERS,
-                               path2_actions.HANDLERS]
+                               path1_actions.HANDLERS, path2_actions.HANDLERS]
     joined: VerbTable = {}
     for table in tables:
         clash = set(joined) & set(table)

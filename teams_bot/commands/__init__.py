@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from . import audit, core, path2
+from . import audit, core, path2, record, review
 from .registry import Command, Parsed, Registry, Unknown
 
 
 def all_commands() -> list[Command]:
-    return [*core.COMMANDS, *audit.COMMANDS, *path2.COMMANDS]
+    return [*core.COMMANDS, *audit.COMMANDS, *record.COMMANDS, *review.COMMANDS,
+            *path2.COMMANDS]
 
 
 def build_registry() -> Registry:
