@@ -7,6 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 HERE = Path(__file__).parent
@@ -19,8 +20,15 @@ def _config(connection: Any) -> Config:
     return cfg
 
 
+MIGRATION_LOCK = 7_340_112  # any constant: one migrator at a time per PostgreSQL database
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Safe to run from several instances at once: on PostgreSQL the others wait on an
+    advisory lock, then find nothing left to do (SQLite's BEGIN IMMEDIATE does the same)."""
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
 
 

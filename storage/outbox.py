@@ -16,6 +16,7 @@ from tracker.ports import ChannelRef, Notice, NoticeKind
 
 from .db import is_sqlite
 from .tables import outbox
+from .threads import DirectRef, ThreadRef, save_direct_in, save_thread_in
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
@@ -37,7 +38,7 @@ def to_payload(n: Notice) -> dict[str, Any]:
     ch = n.channel
     return {
         "text": n.text, "card": n.card, "mentions": [_person(m) for m in n.mentions],
-        "to": _person(n.to),
+        "to": _person(n.to), "target": n.target,
         "channel": None if ch is None else {
             "service_url": ch.service_url, "tenant_id": ch.tenant_id, "team_id": ch.team_id,
             "channel_id": ch.channel_id, "locality": ch.locality},
@@ -51,7 +52,7 @@ def from_payload(kind: str, case_number: int | None, key: str | None,
         kind=NoticeKind(kind), case_number=case_number, text=p.get("text", ""),
         card=p.get("card", ""), mentions=tuple(PersonRef(**m) for m in p.get("mentions", [])),
         to=PersonRef(**p["to"]) if p.get("to") else None,
-        channel=ChannelRef(**ch) if ch else None, key=key or "")
+        channel=ChannelRef(**ch) if ch else None, key=key or "", target=p.get("target", ""))
 
 
 class SqlOutbox:
@@ -133,11 +134,47 @@ class OutboxQueue:
         return [OutboxRow(r.id, r.kind, r.case_number, r.lane, r.dedupe_key, r.payload,
                           r.attempts) for r in rows]
 
-    async def sent(self, row_id: int, activity_id: str, now: datetime) -> None:
+    async def sent(self, row_id: int, activity_id: str, now: datetime,
+                   thread: ThreadRef | None = None, direct: DirectRef | None = None) -> str:
+        """Record a delivery, and the thread or 1:1 message it created, in ONE transaction:
+        the window in which Teams has the message but we do not know it is one commit wide.
+        Returns the activity id that stands (a thread stored earlier wins)."""
         async with self.engine.begin() as conn:
+            if thread is not None:
+                activity_id = (await save_thread_in(conn, thread)).activity_id
+            if direct is not None:
+                await save_direct_in(conn, direct)
             await conn.execute(update(outbox).where(outbox.c.id == row_id).values(
                 status=SENT, activity_id=activity_id, sent_at=now, claimed_until=None,
                 attempts=outbox.c.attempts + 1))
+        return activity_id
+
+    async def renew(self, row_ids: list[int], now: datetime) -> None:
+        """Extend this worker's leases on rows it is still working on."""
+        if not row_ids:
+            return
+        async with self.engine.begin() as conn:
+            await conn.execute(update(outbox).where(
+                outbox.c.id.in_(row_ids), outbox.c.claimed_by == self.worker_id,
+                outbox.c.status == PENDING).values(claimed_until=now + self.lease))
+
+    async def release_claims_of(self, worker_ids: list[str]) -> int:
+        """Hand back rows leased by workers that are gone (or by us, on a clean stop)."""
+        if not worker_ids:
+            return 0
+        async with self.engine.begin() as conn:
+            done = await conn.execute(update(outbox).where(
+                outbox.c.claimed_by.in_(worker_ids), outbox.c.status == PENDING,
+                outbox.c.claimed_until.is_not(None)).values(claimed_until=None))
+        return done.rowcount or 0
+
+    async def thread_failed(self, case_number: int) -> bool:
+        """True if the case's thread could not be created, for good."""
+        async with self.engine.connect() as conn:
+            found = (await conn.execute(select(outbox.c.id).where(
+                outbox.c.case_number == case_number, outbox.c.status == FAILED,
+                outbox.c.kind == NoticeKind.NEW_THREAD.value).limit(1))).first()
+        return found is not None
 
     async def retry(self, row_id: int, error: str, at: datetime) -> None:
         async with self.engine.begin() as conn:

@@ -166,3 +166,12 @@ inbound_activities = Table(
     Column("activity_id", String(200), primary_key=True),
     Column("received_at", UTCDateTime, nullable=False, index=True),
 )
+
+instances = Table(
+    "instances", metadata,  # running `serve` processes, for leases and shared rate limits
+    Column("worker_id", String(120), primary_key=True),
+    Column("host", String(200), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .tables import direct_messages, threads
 
@@ -42,14 +42,8 @@ class Threads:
 
     async def save(self, ref: ThreadRef) -> ThreadRef:
         """Store the thread once; if another worker stored one first, theirs stands."""
-        try:
-            async with self.engine.begin() as conn:
-                await conn.execute(insert(threads).values(**ref.__dict__))
-            return ref
-        except IntegrityError:
-            existing = await self.get(ref.case_number)
-            assert existing is not None
-            return existing
+        async with self.engine.begin() as conn:
+            return await save_thread_in(conn, ref)
 
     async def get_direct(self, key: str) -> DirectRef | None:
         async with self.engine.connect() as conn:
@@ -59,10 +53,28 @@ class Threads:
                          row.service_url) if row else None
 
     async def save_direct(self, ref: DirectRef) -> None:
-        try:
-            async with self.engine.begin() as conn:
-                await conn.execute(insert(direct_messages).values(
-                    dedupe_key=ref.key, conversation_id=ref.conversation_id,
-                    activity_id=ref.activity_id, service_url=ref.service_url))
-        except IntegrityError:
-            pass
+        async with self.engine.begin() as conn:
+            await save_direct_in(conn, ref)
+
+
+async def save_thread_in(conn: AsyncConnection, ref: ThreadRef) -> ThreadRef:
+    """Insert the case's thread inside the caller's transaction; the first one stored wins."""
+    try:
+        async with conn.begin_nested():
+            await conn.execute(insert(threads).values(**ref.__dict__))
+        return ref
+    except IntegrityError:
+        row = (await conn.execute(select(threads).where(
+            threads.c.case_number == ref.case_number))).first()
+        assert row is not None
+        return ThreadRef(**row._mapping)
+
+
+async def save_direct_in(conn: AsyncConnection, ref: DirectRef) -> None:
+    try:
+        async with conn.begin_nested():
+            await conn.execute(insert(direct_messages).values(
+                dedupe_key=ref.key, conversation_id=ref.conversation_id,
+                activity_id=ref.activity_id, service_url=ref.service_url))
+    except IntegrityError:
+        pass  # stored before: the first message stands

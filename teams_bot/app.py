@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -29,10 +28,12 @@ from . import keys as K
 from .adapter import make_adapter
 from .bot import TrackerBot
 from .commands import build_registry
+from .connector import CachingAuthentication
 from .delivery import DeliveryWorker
 from .export_api import handle_export
 from .gateway import Gateway
 from .intake_api import handle_incident
+from .liveness import Liveness, new_worker_id
 from .pacing import Pacer
 from .ratelimit import INTAKE_LIMITER, RateLimiter
 from .render import renderers
@@ -78,6 +79,8 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     if opts["migrate"]:
         await upgrade(engine)
     adapter = make_adapter(settings)
+    adapter.bot_framework_authentication = CachingAuthentication(
+        adapter.bot_framework_authentication)  # one connector client per service URL
     workers: list[DeliveryWorker] = []
     clock: Clock = app[K.CLOCK]
 
@@ -95,8 +98,10 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     services = Services(settings, engine, service.ref, clock, service, build_registry(),
                         renderers=renderers())
     gateway = Gateway(adapter, settings.app_id)
-    worker = DeliveryWorker(services, gateway, OutboxQueue(engine, _worker_id(), timedelta(
-        seconds=60)), Threads(engine), Pacer(settings.thread_rps, settings.tenant_rps))
+    lease = timedelta(seconds=settings.outbox_lease_seconds)
+    worker = DeliveryWorker(services, gateway, OutboxQueue(engine, new_worker_id(), lease),
+                            Threads(engine), Pacer(settings.thread_rps, settings.tenant_rps))
+    liveness = Liveness(services, worker, lease)
     workers.append(worker)
     services.nudge = worker.nudge
     app[K.SERVICES] = services
@@ -106,7 +111,9 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     app[K.DELIVERY] = worker
     tasks = []
     if opts["workers"]:
-        tasks = [asyncio.create_task(worker.run(), name="delivery"),
+        await liveness.tick()  # take back what a dead predecessor held before we start
+        tasks = [asyncio.create_task(liveness.run(), name="liveness"),
+                 asyncio.create_task(worker.run(), name="delivery"),
                  asyncio.create_task(reminders.run(services), name="reminders"),
                  asyncio.create_task(_housekeeping(services), name="housekeeping")]
         tasks += [asyncio.create_task(w(services), name=w.__name__)
@@ -114,6 +121,10 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        if tasks:
+            with contextlib.suppress(Exception):
+                await worker.stop(grace=5.0)
+                await liveness.leave()
         for t in tasks:
             t.cancel()
         for t in tasks:
@@ -128,10 +139,6 @@ async def _housekeeping(services: Services) -> None:
         with contextlib.suppress(Exception):
             await forget_before(services.engine, services.clock.now(), DEDUPE_KEEP)
         await asyncio.sleep(3600)
-
-
-def _worker_id() -> str:
-    return f"{os.uname().nodename}:{os.getpid()}"
 
 
 def _log_config(settings: Settings) -> None:

@@ -1,7 +1,8 @@
 """Outbound Teams operations through Bot Framework's connector, one cached client per service URL.
 
 Building a connector client is costly in the retired msrest library (its retry policy burns
-milliseconds of CPU per client), so we build one per service URL and keep it.
+milliseconds of CPU per client), so we build one per service URL and keep it. Its own retries
+are switched off: the delivery worker retries, paced within Teams' limits.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import (
     Activity,
@@ -22,6 +22,8 @@ from botframework.connector.auth import AuthenticationConstants
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from tracker.ports import ChannelRef
+
+from .connector import no_retries
 
 TRANSIENT = frozenset({408, 412, 429, 500, 502, 503, 504})
 
@@ -68,11 +70,12 @@ def _short(err: Exception) -> str:
 
 
 class Gateway:
-    def __init__(self, adapter: CloudAdapter, app_id: str, timeout: float = 20.0) -> None:
+    def __init__(self, adapter: CloudAdapter, app_id: str, timeout: float = 30.0) -> None:
         self.adapter = adapter
         self.app_id = app_id
         self.timeout = timeout
         self._clients: dict[str, ConnectorClient] = {}
+        self._directs: dict[tuple[str, str], str] = {}
         self._lock = asyncio.Lock()
 
     async def client(self, service_url: str) -> ConnectorClient:
@@ -85,8 +88,7 @@ class Gateway:
                 claims.claims[AuthenticationConstants.SERVICE_URL_CLAIM] = service_url
                 factory = self.adapter.bot_framework_authentication.create_connector_factory(
                     claims)
-                client = await factory.create(service_url, None)
-                client.config.retry_policy.retries = 0  # we retry, within Teams' limits
+                client = no_retries(await factory.create(service_url, None))
                 self._clients[service_url] = client
             return self._clients[service_url]
 
@@ -99,23 +101,23 @@ class Gateway:
             raise _translate(err) from None
 
     async def create_thread(self, channel: ChannelRef, activity: Activity) -> Posted:
-        """Start a new thread in a channel (CloudAdapter.create_conversation, bot_app_id given)."""
+        """Start a new thread in a channel: POST /v3/conversations with the channel id, through
+        the cached client (msrest retries off, so only our paced retries happen)."""
         params = ConversationParameters(
-            is_group=True, bot=ChannelAccount(id=f"28:{self.app_id}" if self.app_id else "bot"),
+            is_group=True, bot=self._bot_account(),
             channel_data={"channel": {"id": channel.channel_id},
                           "tenant": {"id": channel.tenant_id}},
             activity=activity, tenant_id=channel.tenant_id)
-        result: dict[str, str] = {}
+        client = await self.client(channel.service_url)
+        resp = await self._call(client.conversations.create_conversation(params))
+        conv = str(getattr(resp, "id", "") or "")
+        if not conv:
+            raise SendError(0, "Teams accepted the thread but returned no conversation id")
+        act_id = getattr(resp, "activity_id", None) or conv.split(";messageid=")[-1]
+        return Posted(conv, str(act_id))
 
-        async def capture(tc: TurnContext) -> None:
-            result["conversation_id"] = tc.activity.conversation.id
-            result["activity_id"] = tc.activity.id or ""
-
-        await self._call(self.adapter.create_conversation(
-            self.app_id, capture, params, "msteams", channel.service_url, None))
-        conv = result["conversation_id"]
-        act_id = result["activity_id"] or conv.split(";messageid=")[-1]
-        return Posted(conv, act_id)
+    def _bot_account(self) -> ChannelAccount:
+        return ChannelAccount(id=f"28:{self.app_id}" if self.app_id else "bot")
 
     async def reply(self, service_url: str, conversation_id: str, reply_to_id: str,
                     activity: Activity) -> str:
@@ -137,15 +139,23 @@ class Gateway:
         await self._call(client.conversations.update_activity(
             conversation_id, activity_id, activity))
 
+    def known_direct(self, service_url: str, user_id: str) -> str | None:
+        return self._directs.get((service_url, user_id))
+
     async def open_direct(self, service_url: str, tenant_id: str, user_id: str) -> str:
-        """The 1:1 conversation with a user, created proactively (same id every time)."""
+        """The 1:1 conversation with a user, created proactively (Teams gives the same id every
+        time, so it is asked for once per user and remembered)."""
+        key = (service_url, user_id)
+        if key in self._directs:
+            return self._directs[key]
         client = await self.client(service_url)
         params = ConversationParameters(
-            is_group=False, bot=ChannelAccount(id=f"28:{self.app_id}" if self.app_id else "bot"),
+            is_group=False, bot=self._bot_account(),
             members=[ChannelAccount(id=user_id)], tenant_id=tenant_id,
             channel_data={"tenant": {"id": tenant_id}})
         resp = await self._call(client.conversations.create_conversation(params))
-        return str(resp.id)
+        self._directs[key] = str(resp.id)
+        return self._directs[key]
 
     async def close(self) -> None:
         for client in self._clients.values():

@@ -39,6 +39,7 @@ class Settings:
     public_url: str = ""
     max_body_bytes: int = 256 * 1024
     delivery_poll_seconds: float = 1.0
+    outbox_lease_seconds: float = 30.0  # a dead instance's outbox rows come back after this
     openid_metadata_url: str = ""  # tests and sovereign clouds only; "" = Microsoft's public cloud
     # Signs export links. Unset = a random secret per process (links then work only on the
     # instance that made them), so set it when running more than one instance.
@@ -82,6 +83,7 @@ class Settings:
                 ack_escalate_minutes=float(e.get("TRACKER_ACK_ESCALATE_MINUTES", "60")),
                 thread_rps=float(e.get("TRACKER_THREAD_RPS", "7")),
                 tenant_rps=float(e.get("TRACKER_TENANT_RPS", "50")),
+                outbox_lease_seconds=float(e.get("TRACKER_OUTBOX_LEASE_SECONDS", "30")),
                 intake_per_minute=int(e.get("TRACKER_INTAKE_PER_MINUTE", "120")),
                 public_url=e.get("TRACKER_PUBLIC_URL", ""),
                 openid_metadata_url=e.get("TRACKER_OPENID_METADATA_URL", "").strip(),
@@ -131,6 +133,7 @@ class Settings:
             "TRACKER_ADMINS": f"{len(self.admins)} configured",
             "TRACKER_TICK_SECONDS": str(self.tick_seconds), "TRACKER_WORKING_HOURS": hours,
             "TRACKER_THREAD_RPS": str(self.thread_rps), "TRACKER_TENANT_RPS": str(self.tenant_rps),
+            "TRACKER_OUTBOX_LEASE_SECONDS": str(self.outbox_lease_seconds),
             "TRACKER_INTAKE_PER_MINUTE": str(self.intake_per_minute),
             "TRACKER_OPENID_METADATA_URL": self.openid_metadata_url or "(Microsoft public cloud)",
             "TRACKER_EXPORT_SECRET": mask(self.export_secret),

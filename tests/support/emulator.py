@@ -195,6 +195,7 @@ class ConnectorEmulator:
         self.delay = 0.0
         self._faults: list[Fault] = []
         self._slow: deque[float] = deque()
+        self._late: list[Fault] = []
         self._limits: Limits | None = None
         self._windows: dict[str, deque[float]] = {}
         self._last_id = 0
@@ -288,6 +289,13 @@ class ConnectorEmulator:
     def slow_next(self, seconds: float, times: int = 1) -> None:
         """Delay the next `times` calls by `seconds` (on top of `delay`)."""
         self._slow.extend([seconds] * times)
+
+    def answer_late(
+        self, seconds: float, times: int = 1, kinds: Iterable[str] | None = None
+    ) -> None:
+        """Carry out the next `times` calls (of `kinds`) at once, but hold the answer back for
+        `seconds`: Teams did it, and the bot may give up waiting before it hears so."""
+        self._late.append(Fault(0, times, seconds, frozenset(kinds) if kinds else None, None))
 
     def enforce_limits(
         self,
@@ -414,6 +422,12 @@ class ConnectorEmulator:
             response = web.json_response(reject.body, status=reject.status, headers=reject.headers)
         call.status = response.status
         self.calls.append(call)
+        late = next((f for f in self._late if f.matches(kind)), None)
+        if late is not None:
+            late.times -= 1
+            if late.times <= 0:
+                self._late.remove(late)
+            await asyncio.sleep(late.retry_after or 0.0)
         return response
 
     @staticmethod

@@ -20,9 +20,11 @@ class DeliveryService(ServiceBase):
             return await uow.directory.channels()
 
     async def report_delivery_failure(
-        self, case_number: int | None, kind: str, row_id: int, status: int
+        self, case_number: int | None, kind: str, row_id: int, status: int,
+        in_thread: bool | None = None,
     ) -> None:
-        """Record the failure and tell the safeguarding lead, in the thread or the channel."""
+        """Record the failure and tell the safeguarding lead, in the thread or the channel
+        (`in_thread`: the case thread exists and was not what failed)."""
         why = {403: "the bot was blocked or removed", 404: "the conversation no longer exists"}
         reason = why.get(status, f"Teams answered HTTP {status}")
         what = _WHAT.get(kind, "a message")
@@ -37,7 +39,9 @@ class DeliveryService(ServiceBase):
             await self.record(uow, SYSTEM, case_number, "delivery_failed", {
                 "what": "delivery failed", "kind": kind, "outbox_id": row_id, "status": status})
             key = f"delivery-failed:{row_id}"
-            if case is not None and kind != "new_thread":
+            if in_thread is None:
+                in_thread = kind != "new_thread"
+            if case is not None and in_thread:
                 await uow.outbox.enqueue(Notice(NoticeKind.THREAD_REPLY, case.number, text=text,
                                                 mentions=tuple(leads), key=key))
             else:
