@@ -169,3 +169,47 @@ async def test_free_text_guard_refuses_nhs_numbers_and_confirms_likely_identifie
     status, body = await teams.click(save["verb"], save["data"], "Dana Devon", reply_to=root)
     assert status == 200 and "No further action" in card_text(body["value"]), body
     assert await version() == 2
+
+
+async def export_numbers(teams: Driver, who: str) -> set[str]:
+    """Ask for `export` in a 1:1 chat, download the CSV, return the case numbers in it."""
+    import csv
+    import io
+    import re
+
+    text = (await teams.dm("export", who)).body["text"]
+    url = re.search(r"\[CSV\]\((\S+?)\)", text)
+    assert url, text
+    async with teams.session.get(url.group(1)) as r:
+        assert r.status == 200, await r.text()
+        rows = list(csv.reader(io.StringIO(await r.text())))
+    col = next(i for i, h in enumerate(rows[0]) if "case number" in h.lower())
+    return {row[col] for row in rows[1:]}
+
+
+async def test_close_refused_note_with_nhs_number_refused_and_export_scoped(
+    teams: Driver,
+) -> None:
+    a, b = await two_localities(teams)
+
+    # A user with no role tries to close case A: refused, and on record in its history.
+    answer = await teams.say(f"close case {a} published https://example.org/report",
+                             "Nora Norole")
+    assert "safeguarding role" in answer.body["text"]
+    case = await teams.bot.services.service.peek(a)
+    assert not case.closed and case.version == 1
+    history = shown(await teams.say(f"history case {a}", "Dana Devon"))
+    assert "Nora Norole" in history and "Refused: tried to close cases" in history
+
+    # An NHS number in a note: refused with an explanation, nothing stored, number not echoed.
+    answer = await teams.say(f"note case {a} Spoke to the GP, NHS {NHS}", "Dana Devon")
+    text = answer.body["text"]
+    assert "contains an NHS number" in text and "Nothing was saved" in text
+    assert "5919" not in text
+    case = await teams.bot.services.service.peek(a)
+    assert case.version == 1 and case.comments == []
+
+    # Exports hold only what the asker may see.
+    assert await export_numbers(teams, "Dana Devon") == {str(a)}
+    assert await export_numbers(teams, "Cora Cornwall") == {str(b)}
+    assert await export_numbers(teams, "Rhys Regional") == {str(a), str(b)}
