@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from microsoft_teams.cards import ActionSet, CardElement
+from microsoft_teams.cards import Action, ActionSet, CardElement
 
 from . import components as ui
 from .actions import CardVerb
@@ -26,7 +26,7 @@ def confirm_card(problems: Mapping[str, str], save_verb: str, case: int | None =
                         "is not (for example a member of staff, or a date that is not a date "
                         "of birth), press Save anyway. Only the person who wrote it can.",
                         subtle=True, small=True))
-    buttons = [ui.execute("Save anyway", save_verb, case, version, **data),
+    buttons: list[Action] = [ui.execute("Save anyway", save_verb, case, version, **data),
                ui.execute("Cancel", CANCEL, case, version)]
     body.append(ActionSet(actions=buttons))
     return ui.card(body, fallback_text="Not saved yet: it may contain patient details.")

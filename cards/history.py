@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from microsoft_teams.cards import ActionSet, CardElement, Container
+from microsoft_teams.cards import Action, ActionSet, CardElement, Container
 
 from tracker.audit import Entry
 
@@ -24,7 +24,7 @@ def history_card(number: int, entries: Sequence[Entry], page: int, pages: int,
     if not entries:
         body.append(ui.line("Nothing recorded on this page.", subtle=True))
     body += [_row(e) for e in entries]
-    nav = []
+    nav: list[Action] = []
     if page > 1:
         nav.append(ui.execute("Newer", HISTORY_PAGE, number, None, page=page - 1))
     if page < pages:

@@ -129,8 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-from . import cli_audit  # noqa: E402,F401  (registers `audit` and `retention`)
-from . import cli_roles  # noqa: E402,F401  (registers `roles import`)
+# These modules register their subcommands: `audit`, `retention` and `roles import`.
+from . import cli_audit, cli_roles  # noqa: E402,F401
 
 if __name__ == "__main__":
     sys.exit(main())
