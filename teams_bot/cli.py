@@ -108,6 +108,10 @@ def outbox(ns: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # These modules register their subcommands (`audit`, `retention`, `roles import`); imported
+    # here, not at the top, because they import this module.
+    from . import cli_audit, cli_roles  # noqa: F401
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
                         "%(message)s")
     parser = argparse.ArgumentParser(prog="sgtracker", description=__doc__)
@@ -128,9 +132,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                       str(e).splitlines()), file=sys.stderr)
         return 2
 
-
-# These modules register their subcommands: `audit`, `retention` and `roles import`.
-from . import cli_audit, cli_roles  # noqa: E402,F401
 
 if __name__ == "__main__":
     sys.exit(main())
