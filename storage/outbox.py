@@ -200,8 +200,10 @@ class OutboxQueue:
                                        .where(outbox.c.status == PENDING))).scalar_one()
 
     async def listing(self, statuses: tuple[str, ...] = (PENDING, FAILED),
-                      limit: int = 200) -> list[Any]:
+                      limit: int = 200, latest: bool = False) -> list[Any]:
+        """Rows with these statuses, oldest first: the first `limit`, or the `latest`."""
+        order = outbox.c.id.desc() if latest else outbox.c.id
         async with self.engine.connect() as conn:
-            return list(await conn.execute(
-                select(outbox).where(outbox.c.status.in_(statuses))
-                .order_by(outbox.c.id).limit(limit)))
+            rows = list(await conn.execute(
+                select(outbox).where(outbox.c.status.in_(statuses)).order_by(order).limit(limit)))
+        return rows[::-1] if latest else rows

@@ -83,7 +83,8 @@ def _outbox_args(p: argparse.ArgumentParser) -> None:
 
 @subcommand("outbox", "List pending and failed outgoing Teams messages.", _outbox_args)
 def outbox(ns: argparse.Namespace, settings: Settings) -> int:
-    from datetime import timedelta
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
 
     from storage.db import create_engine
     from storage.outbox import FAILED, PENDING, SENT, OutboxQueue
@@ -91,8 +92,9 @@ def outbox(ns: argparse.Namespace, settings: Settings) -> int:
     async def run() -> list:  # type: ignore[type-arg]
         engine = create_engine(settings.database_url)
         try:
-            statuses = (PENDING, FAILED, SENT) if ns.all else (PENDING, FAILED)
-            return await OutboxQueue(engine, "cli", timedelta(0)).listing(statuses)
+            queue = OutboxQueue(engine, "cli", timedelta(0))
+            rows = await queue.listing((PENDING, FAILED))
+            return rows + (await queue.listing((SENT,), latest=True) if ns.all else [])
         finally:
             await engine.dispose()
 
@@ -100,10 +102,25 @@ def outbox(ns: argparse.Namespace, settings: Settings) -> int:
     if not rows:
         print("The outbox is empty: nothing pending or failed.")
         return 0
-    print(f"{'id':>6}  {'status':8} {'kind':13} {'case':>5}  {'tries':>5}  last error")
+    now, uk = datetime.now(UTC), ZoneInfo("Europe/London")
+
+    def when(r) -> str:  # type: ignore[no-untyped-def]
+        if r.status == SENT and r.sent_at:
+            return f"sent {r.sent_at.astimezone(uk):%d %b %H:%M:%S}"
+        if r.status != PENDING:
+            return ""
+        if r.claimed_until and r.claimed_until > now:
+            return "sending now"
+        if r.next_attempt_at > now:
+            return f"next try {r.next_attempt_at.astimezone(uk):%H:%M:%S}"
+        return "due now"
+
+    counts = {s: sum(1 for r in rows if r.status == s) for s in (PENDING, FAILED)}
+    print(f"{counts[PENDING]} pending, {counts[FAILED]} failed (times are UK time)")
+    print(f"{'id':>6}  {'status':8} {'kind':13} {'case':>5}  {'tries':>5}  {'when':21} last error")
     for r in rows:
         print(f"{r.id:>6}  {r.status:8} {r.kind:13} {r.case_number or '-':>5}  "
-              f"{r.attempts:>5}  {(r.last_error or '')[:70]}")
+              f"{r.attempts:>5}  {when(r):21} {(r.last_error or '')[:60]}")
     return 0
 
 
