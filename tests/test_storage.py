@@ -13,7 +13,7 @@ from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.outbox import OutboxQueue
 from storage.uow import uow_factory
-from tracker.model import Case, IdKind, Identifier, State
+from tracker.model import Case, Identifier, IdKind, State
 from tracker.permissions import Scope, ScopeKind
 from tracker.ports import CaseFilter, ConcurrentChange, DuplicateIdentifier, Notice, NoticeKind
 
