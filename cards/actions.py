@@ -25,7 +25,7 @@ class CardVerb(StrEnum):
     PATH2_RECORD = "path2_record"
     RECORD_LEARNING = "record_learning"
     HISTORY_PAGE = "history_page"  # data: case, page
-    CONFIRM_COMMAND = "confirm_command"  # data: text, mentions, confirm_by (Save anyway)
+    CONFIRM_COMMAND = "confirm_command"  # data: command, mentions, confirm_by (Save anyway)
     CONFIRM_CANCEL = "confirm_cancel"
     # Path 1 (cards/path1*.py, cards/agenda.py, cards/reminder.py)
     PANEL_DECISION = "panel_decision"

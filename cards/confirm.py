@@ -11,7 +11,7 @@ from microsoft_teams.cards import Action, ActionSet, CardElement
 from . import components as ui
 from .actions import CardVerb
 
-CONFIRM_COMMAND = CardVerb.CONFIRM_COMMAND
+CONFIRM_COMMAND = CardVerb.CONFIRM_COMMAND  # data: command, mentions, confirm_by
 CANCEL = CardVerb.CONFIRM_CANCEL
 
 

@@ -33,6 +33,6 @@ def security_samples() -> dict[str, Any]:
                         "patient-identifiable details, or confirm that it is not about a patient."}
     return {
         "history": history_card(12, entries, page=1, pages=2, total=14),
-        "patient_data_check": confirm_card(problems, CONFIRM_COMMAND, text="note case 12 …",
+        "patient_data_check": confirm_card(problems, CONFIRM_COMMAND, command="note case 12 …",
                                            mentions=[], confirm_by="00000000-0000-0000-0000-0"),
     }

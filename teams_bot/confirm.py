@@ -31,7 +31,7 @@ def confirmed(ctx: Ctx, data: Any) -> bool:
 
 def ask_command(ctx: Ctx, text: str, error: NeedsConfirmation) -> Reply:
     mentions = [[m.teams_id, m.name] for m in ctx.mentions]
-    return Reply(card=confirm_card(error.errors, CONFIRM_COMMAND, text=text, mentions=mentions,
+    return Reply(card=confirm_card(error.errors, CONFIRM_COMMAND, command=text, mentions=mentions,
                                    confirm_by=ctx.actor.aad_id))
 
 
@@ -51,7 +51,7 @@ async def confirm_command(ctx: Ctx, a: CardAction) -> ActionResult:
     if not confirmed(ctx, a.inputs):
         return ActionResult(None, "Only the person who wrote it can confirm it. Nothing was "
                                   "saved.", "error")
-    parsed = ctx.services.registry.parse(a.text("text", 4000))
+    parsed = ctx.services.registry.parse(a.text("command", 4000))
     if not isinstance(parsed, Parsed):
         return ActionResult(None, "That request can no longer be run. Please type it again.",
                             "error")

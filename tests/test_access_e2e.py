@@ -213,3 +213,28 @@ async def test_close_refused_note_with_nhs_number_refused_and_export_scoped(
     assert await export_numbers(teams, "Dana Devon") == {str(a)}
     assert await export_numbers(teams, "Cora Cornwall") == {str(b)}
     assert await export_numbers(teams, "Rhys Regional") == {str(a), str(b)}
+
+
+async def test_a_command_with_a_likely_identifier_is_saved_only_after_the_writers_confirmation(
+    teams: Driver,
+) -> None:
+    a, _ = await two_localities(teams)
+    note = "Discussed with Mrs Jane Holloway, the nursery manager"
+    answer = await teams.say(f"note case {a} {note}", "Dana Devon")
+    card = adaptive_card(answer.body)
+    assert card is not None
+    said = card_text(card)
+    assert "note looks like it contains a person's full name" in said.lower() or \
+        "looks like it contains a person's full name" in said
+    assert "Holloway" not in said
+    assert (await teams.bot.services.service.peek(a)).comments == []
+    save = next(x for x in card["body"][-1]["actions"] if x["title"] == "Save anyway")
+    status, body = await teams.click(save["verb"], save["data"], "Cora Cornwall",
+                                     reply_to=answer.activity_id)
+    assert "Only the person who wrote it" in str(body["value"])
+    assert (await teams.bot.services.service.peek(a)).comments == []
+    status, body = await teams.click(save["verb"], save["data"], "Dana Devon",
+                                     reply_to=answer.activity_id)
+    assert status == 200, body
+    comments = (await teams.bot.services.service.peek(a)).comments
+    assert [c.text for c in comments] == [note]
