@@ -44,10 +44,11 @@ def rapid_review_controls(view: CaseView) -> Controls:
 
 
 def review_controls(view: CaseView) -> Controls:
-    """A CSPR, SAR or DHR in progress: the record, pre-publication, and closing."""
+    """A CSPR, SAR or DHR in progress: the record, pre-publication, and closing. (No Refresh:
+    the thread's card updates in place, and five buttons is what fits on a phone.)"""
     return Controls(body=review_record(view), actions=[
         update_form(view), actions_form(view), notes_form(view), briefing_form(view),
-        close_form(view), _refresh(view)])
+        close_form(view)])
 
 
 def closed_review_controls(view: CaseView) -> Controls:

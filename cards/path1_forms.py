@@ -1,4 +1,5 @@
-"""The Path 1 edit forms, each behind an Action.ShowCard on the case card.
+"""The Path 1 edit forms, each behind an Action.ShowCard on the case card. Button titles are
+one short word each, so five fit across a phone.
 
 Input ids are unique across the whole card, so every form has its own prefix. The bot reads:
 panel_* (panel decision), upd_* (record fields, see tracker.record_fields), act_* (actions),
@@ -69,6 +70,8 @@ def update_form(view: CaseView) -> ShowCardAction:
     body += [
         text_input("upd_partnership_board", "Safeguarding partnership board",
                    case.partnership_board, max_length=200),
+        date_input("upd_incident_date", "Date of incident", case.incident_date),
+        date_input("upd_date_added", "Date added", case.date_added),
         date_input("upd_sin_notified_on", "SIN notified", case.sin_notified_on),
         date_input("upd_signed_off_on", "Report signed off", case.signed_off_on),
         text_input("upd_summary", "Case information", case.summary, multiline=True,
@@ -80,7 +83,7 @@ def update_form(view: CaseView) -> ShowCardAction:
         line("To set the designated professional, type `update case "
              f"{case.number} designated professional @name`.", subtle=True, small=True),
     ]
-    return _form("Update record", body, "Save", CardVerb.EDIT_RECORD, view)
+    return _form("Update", body, "Save", CardVerb.EDIT_RECORD, view)
 
 
 def actions_form(view: CaseView) -> ShowCardAction:
@@ -119,7 +122,7 @@ def notes_form(view: CaseView) -> ShowCardAction:
                    placeholder="e.g. GP practices in the ICB"),
     ]
     case = view.case
-    return ShowCardAction(title="Notes & learning", card=sub_card(body, [
+    return ShowCardAction(title="Notes", card=sub_card(body, [
         execute("Add to record", CardVerb.ADD_NOTES, case.number, case.version),
         execute("Record learning", CardVerb.RECORD_LEARNING, case.number, case.version)]))
 
@@ -133,7 +136,7 @@ def briefing_form(view: CaseView) -> ShowCardAction:
         toggle("brief_media", "Media attention", "Media attention is likely",
                view.case.media_interest),
     ]
-    return _form("Pre-publication", body, "Record briefing", CardVerb.BRIEFING, view)
+    return _form("Briefing", body, "Record briefing", CardVerb.BRIEFING, view)
 
 
 def close_form(view: CaseView) -> ShowCardAction:
@@ -151,4 +154,4 @@ def close_form(view: CaseView) -> ShowCardAction:
         text_input("close_reason", "Reason or note (optional)", case.embargo_reason,
                    multiline=True, max_length=600, placeholder=NO_PATIENT_DATA),
     ]
-    return _form("Close case", body, "Close case", CardVerb.CLOSE_CASE, view)
+    return _form("Close", body, "Close case", CardVerb.CLOSE_CASE, view)

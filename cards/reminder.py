@@ -15,8 +15,15 @@ from .components import card, day, execute, facts, heading, line
 OPEN = ("open", "in_progress")
 
 
-def reminder_card(view: CaseView, kind: str, snooze_label: str = "Snooze 1 day"
-                  ) -> dict[str, Any]:
+def snooze_label(hours: float) -> str:
+    """"Snooze 1 day", "Snooze 2 days", "Snooze 4 hours": the snooze in timescales.json."""
+    if hours % 24 == 0:
+        days = int(hours // 24)
+        return f"Snooze {days} day{'s' if days != 1 else ''}"
+    return f"Snooze {hours:g} hours"
+
+
+def reminder_card(view: CaseView, kind: str) -> dict[str, Any]:
     """`kind` is the ledger kind: "clock:<key>" or "action:<number>"."""
     case = view.case
     what, detail, late = _what(view, kind)
@@ -27,7 +34,8 @@ def reminder_card(view: CaseView, kind: str, snooze_label: str = "Snooze 1 day"
         body.append(shown)
     actions: list[Action] = []
     if late and not case.closed:
-        actions.append(execute(snooze_label, CardVerb.SNOOZE, case.number, kind=kind))
+        hours = float(view.ref.timescales["reminders"]["snooze_hours"])
+        actions.append(execute(snooze_label(hours), CardVerb.SNOOZE, case.number, kind=kind))
         body.append(line("Update the record to stop this reminder, or snooze it.", subtle=True,
                          small=True))
     actions.append(execute("Open case", CardVerb.SHOW_CASE, case.number, case.version))

@@ -11,6 +11,7 @@ from typing import Any
 from cards import samples
 from cards.agenda import OVERDUE, agenda_groups, is_late
 from cards.path1_samples import path1_views
+from cards.reminder import snooze_label
 from tests.test_cards import inputs, of_type, texts, titles, walk
 from tracker.deadlines import WorkingDays
 from tracker.reference import Reference
@@ -53,10 +54,9 @@ def test_a_rapid_review_can_be_converted() -> None:
 def test_a_review_in_progress_offers_the_record_forms_and_closing() -> None:
     card = CARDS["case_review_full"]
     assert [a["title"] for a in card["actions"]] == [
-        "Update record", "Actions", "Notes & learning", "Pre-publication", "Close case",
-        "Refresh"]
+        "Update", "Actions", "Notes", "Briefing", "Close"]
     forms = show_cards(card)
-    update = inputs(forms["Update record"])
+    update = inputs(forms["Update"])
     assert update["upd_stage"]["value"] == "analysis"
     assert [c["value"] for c in update["upd_stage"]["choices"]] == [
         o.key for o in REF.options["review_stages"]]  # option lists come from the data file
@@ -64,10 +64,12 @@ def test_a_review_in_progress_offers_the_record_forms_and_closing() -> None:
         "domestic", "psychological")
     assert "upd_theme_3" in update and "value" not in update["upd_theme_3"]
     assert update["upd_partnership_board"]["value"] == "Devon Community Safety Partnership"
+    assert (update["upd_incident_date"]["value"], update["upd_date_added"]["value"]) == (
+        "2026-05-28", "2026-06-02")
     assert verbs(forms["Actions"]) == ["add_action", "action_status"]
-    assert verbs(forms["Notes & learning"]) == ["add_notes", "record_learning"]
-    assert inputs(forms["Pre-publication"])["brief_media"]["value"] == "true"
-    close = inputs(forms["Close case"])
+    assert verbs(forms["Notes"]) == ["add_notes", "record_learning"]
+    assert inputs(forms["Briefing"])["brief_media"]["value"] == "true"
+    close = inputs(forms["Close"])
     assert [c["value"] for c in close["close_outcome"]["choices"]] == ["published", "embargoed"]
     assert {"close_url", "close_on", "close_signed_off", "close_until", "close_reason"} <= \
         set(close)
@@ -145,6 +147,8 @@ def test_reminders_offer_snooze_and_open() -> None:
     assert snooze["data"] == {"verb": "snooze_reminder", "case": 22,
                               "kind": "clock:dhr_completion"}
     assert open_["verb"] == "show_case"
+    assert snooze["title"] == "Snooze 1 day"  # timescales.json reminders.snooze_hours = 24
+    assert (snooze_label(48), snooze_label(4)) == ("Snooze 2 days", "Snooze 4 hours")
     action = CARDS["reminder_action"]
     assert texts(action)[1] == "Action 1 is overdue"
     facts = {f["title"]: f["value"] for fs in of_type(action, "FactSet") for f in fs["facts"]}

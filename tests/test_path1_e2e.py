@@ -92,10 +92,10 @@ async def test_path1_from_panel_decision_to_publication(teams: Driver) -> None:
     assert "panel decision recorded: CSPR (panel 24 Nov 2026)" in card_text(body["value"])
     await teams.emu.wait_for(lambda: "Review type\nCSPR" in card_text(teams.emu.last_card(root)),
                              message="the card updated to the review")
-    assert "Close case" in card_text(teams.emu.last_card(root))
+    assert "Close case" in card_text(teams.emu.last_card(root))  # the Close form's button
 
     # The record by command: designated professional and SIN date; then three stage updates,
-    # the middle one from the card's Update record form.
+    # the middle one from the card's Update form.
     answer = await teams.say(f"update case {n} designated professional", "Lena Lead",
                              mentions=("Dev Designated",))
     assert "Dev Designated is now the designated professional" in answer.body["text"]
@@ -104,7 +104,7 @@ async def test_path1_from_panel_decision_to_publication(teams: Driver) -> None:
     answer = await teams.say(f"update case {n} stage scoping", "Dev Designated")
     assert answer.body["text"] == f"Case {n} updated: review stage."
     card = adaptive_card((await teams.say(f"case {n}", "Dev Designated")).body)
-    data = {**button(card, "edit_record")["data"], **form(card, "Update record"),
+    data = {**button(card, "edit_record")["data"], **form(card, "Update"),
             "upd_stage": "information"}
     status, body = await teams.click("edit_record", data, "Dev Designated", reply_to=root)
     assert f"Case {n} updated: review stage." in card_text(body["value"])
