@@ -202,3 +202,44 @@ async def test_path1_from_panel_decision_to_publication(teams: Driver) -> None:
     assert dict(zip(HEADINGS, values, strict=True))["Link to final report"] == REPORT
     async with teams.session.get(csv_url.replace(".csv", "x.csv")) as r:
         assert r.status == 403  # a tampered token
+
+
+async def test_an_old_clock_reminds_at_the_next_tick_and_the_card_closes_and_reopens(
+        teams: Driver) -> None:
+    """Black-box timing: a review whose clock ran out long ago is reminded by the running worker
+    within seconds, with no clock moved. Then closing from the card's form posts the closing
+    notice, and only a safeguarding lead reopens."""
+    await teams.setup_team("Lena Lead")
+    await teams.say("role designated lead", "Lena Lead", mentions=("Dev Designated",))
+    status, body = await intake(teams, {**INCIDENT, "steis_number": "2026/2718"})
+    n = body["case_number"]
+    root = (await teams.thread_of_case(n)).activity_id
+    await teams.click("route_path1", {"case": n, "version": 1, "level": "case_review"},
+                      "Lena Lead", reply_to=root)
+    answer = await teams.say(f"panel case {n} cspr on 2026-01-05", "Lena Lead")
+    assert "CSPR (panel 05 Jan 2026)" in answer.body["text"]
+    reminder = await teams.emu.wait_for(
+        lambda: [c for c in thread_replies(teams, root) if (rc := adaptive_card(c.body))
+                 and "CSPR publication is overdue" in card_text(rc)],
+        message="the reminder from the running worker")
+    assert "05 Jul 2026" in card_text(adaptive_card(reminder[0].body))
+
+    card = adaptive_card((await teams.say(f"case {n}", "Lena Lead")).body)
+    data = {**button(card, "close_case")["data"], **form(card, "Close"),
+            "close_outcome": "embargoed", "close_until": "2027-03-01",
+            "close_reason": "Criminal proceedings"}
+    status, body = await teams.click("close_case", data, "Lena Lead", reply_to=root)
+    assert f"Case {n} closed: embargoed until 01 Mar 2027: Criminal proceedings." in \
+        card_text(body["value"])
+    notice = await teams.emu.wait_for(lambda: [c for c in thread_replies(teams, root)
+                                               if "is closed (embargoed" in
+                                               (c.body.get("text") or "")],
+                                      message="the closing notice")
+    assert notice[0].body["text"].startswith(
+        f"Case {n} is closed (embargoed until 01 Mar 2027: Criminal proceedings), by Lena Lead.")
+    answer = await teams.say(f"reopen case {n} police shared new information", "Dev Designated")
+    assert "reopen cases" in answer.body["text"] and "safeguarding lead" in answer.body["text"]
+    answer = await teams.say(f"reopen case {n} police shared new information", "Lena Lead")
+    assert answer.body["text"] == f"Case {n} reopened."
+    await teams.emu.wait_for(lambda: "Close case" in card_text(teams.emu.last_card(root)),
+                             message="the card open again")
