@@ -27,3 +27,10 @@ async def forget_before(engine: AsyncEngine, now: datetime, keep: timedelta) -> 
         done = await conn.execute(delete(inbound_activities)
                                   .where(inbound_activities.c.received_at < now - keep))
         return done.rowcount or 0
+
+
+async def forget(engine: AsyncEngine, activity_id: str) -> None:
+    """The turn failed: let Teams' re-send of this activity be handled, not ignored."""
+    async with engine.begin() as conn:
+        await conn.execute(delete(inbound_activities)
+                           .where(inbound_activities.c.activity_id == activity_id[:200]))

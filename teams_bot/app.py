@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
+from botbuilder.core import serializer_helper
 from botbuilder.schema import Activity
 
 from storage.db import create_engine, is_sqlite, ping
@@ -153,6 +154,10 @@ async def _errors_middleware(request: web.Request, handler):  # type: ignore[no-
     """Bad requests get a clear 4xx; an unexpected fault a plain 500 with no traceback."""
     try:
         return await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        limit = request.app[K.SETTINGS].max_body_bytes
+        return web.json_response({"error": f"The body is too large (the limit is {limit} "
+                                           "bytes)."}, status=413)
     except web.HTTPException:
         raise
     except Exception:
@@ -161,31 +166,42 @@ async def _errors_middleware(request: web.Request, handler):  # type: ignore[no-
 
 
 async def handle_messages(request: web.Request) -> web.StreamResponse:
+    """Bad bodies get a 4xx here. A good activity goes to the adapter once parsed: this is what
+    CloudAdapter.process does, without reading and deserializing the body a second time."""
     if request.content_type != "application/json":
         return web.json_response({"error": "Send JSON (application/json)."}, status=415)
     try:
         body = json.loads(await request.read())
     except (ValueError, UnicodeDecodeError):
         return web.json_response({"error": "The body is not valid JSON."}, status=400)
-    if not _looks_like_activity(body):
+    activity = _activity(body)
+    if activity is None:
         return web.json_response({"error": "Not a Bot Framework activity."}, status=400)
+    adapter = request.app[K.ADAPTER]
     try:
-        response = await request.app[K.ADAPTER].process(request, request.app[K.BOT])
-    except web.HTTPUnauthorized:
+        invoke = await adapter.process_activity(request.headers.get("Authorization", ""),
+                                                activity, request.app[K.BOT].on_turn)
+    except PermissionError:
         return web.json_response({"error": "Unauthorized."}, status=401)
-    return response or web.Response(status=201)
+    if invoke is not None:
+        return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+    return web.Response(status=201)
 
 
-def _looks_like_activity(body: Any) -> bool:
-    """The shape the adapter relies on; anything else is the sender's mistake (400)."""
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-        return False
+def _activity(body: Any) -> Activity | None:
+    """The shape the adapter relies on, checked on the raw JSON (msrest would quietly turn a
+    number into a string); anything else is the sender's mistake (400)."""
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
+        return None
+    url, conv, sender = body.get("serviceUrl"), body.get("conversation"), body.get("from")
+    if not (isinstance(url, str) and url.startswith(("https://", "http://"))
+            and isinstance(conv, dict) and isinstance(conv.get("id"), str) and conv["id"]
+            and isinstance(sender, dict)):
+        return None
     try:
-        activity = Activity().deserialize(body)
+        return Activity().deserialize(body)
     except Exception:
-        return False
-    conv, sender = activity.conversation, activity.from_property
-    return bool(activity.service_url and conv is not None and conv.id and sender is not None)
+        return None
 
 
 async def handle_health(request: web.Request) -> web.Response:

@@ -16,6 +16,7 @@ from tracker.model import Actor
 from tracker.ports import Installation, Person
 from tracker.privacy import NeedsConfirmation, confirming, mask_nhs_numbers
 
+from . import inbound
 from .card_actions import ActionResult, parse_action
 from .commands.registry import Parsed
 from .confirm import ask_action, ask_command, confirmed
@@ -25,6 +26,7 @@ from .verbs import all_verbs
 
 log = logging.getLogger("sgtracker.bot")
 CARD = "application/vnd.microsoft.card.adaptive"
+MESSAGE = "application/vnd.microsoft.activity.message"
 
 
 def card_attachment(card: dict[str, Any]) -> Attachment:
@@ -117,12 +119,19 @@ class TrackerBot(TeamsActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         a = turn_context.activity
         if a.id and not await self.services.first_time(a.id):
-            log.info("duplicate activity ignored")
+            log.info("duplicate activity ignored")  # Teams re-sends after 15 s without answer
             if a.type == ActivityTypes.invoke:
                 await turn_context.send_activity(Activity(
-                    type=ActivityTypes.invoke_response, value=InvokeResponse(status=200)))
+                    type=ActivityTypes.invoke_response, value=InvokeResponse(
+                        status=200, body=InvokeBody(status_code=200, type=MESSAGE,
+                                                    value=inbound.DUPLICATE))))
             return
-        await super().on_turn(turn_context)
+        try:
+            await super().on_turn(turn_context)
+        except Exception:
+            if a.id:  # nothing was done: a re-send of this activity should be handled
+                await self.services.forget_activity(a.id)
+            raise
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         a = turn_context.activity
@@ -205,11 +214,12 @@ class TrackerBot(TeamsActivityHandler):
         if action.get("verb") and "verb" not in data:
             data["verb"] = action["verb"]
         ctx = await self._ctx(turn_context)
-        result = await self._run_action(ctx, data)
+        result = await inbound.in_time(self._run_action(ctx, data)) \
+            or ActionResult(None, inbound.STILL_WORKING, "info")
         if result.card is not None:
             body = InvokeBody(status_code=200, type=CARD, value=result.card)
         else:
-            body = InvokeBody(status_code=200, type="application/vnd.microsoft.activity.message",
+            body = InvokeBody(status_code=200, type=MESSAGE,
                               value=mask_nhs_numbers(result.text or "Done."))
         # Return the model itself: CloudAdapter serializes it once (see docs/architecture.md).
         return InvokeResponse(status=200, body=body)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.inbound import first_time
+from storage.inbound import first_time, forget
 from tracker.clock import Clock
 from tracker.reference import Reference
 from tracker.service import CaseService
@@ -39,6 +39,9 @@ class Services:
 
     async def first_time(self, activity_id: str) -> bool:
         return await first_time(self.engine, activity_id, self.clock.now())
+
+    async def forget_activity(self, activity_id: str) -> None:
+        await forget(self.engine, activity_id)
 
 
 DEDUPE_KEEP = timedelta(days=2)
