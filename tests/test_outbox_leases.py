@@ -4,6 +4,7 @@ runs out when its worker dies, and a delivery is recorded with its thread in one
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -125,7 +126,8 @@ async def test_instances_beat_and_a_killed_local_process_is_seen_as_gone(
         engine: AsyncEngine) -> None:
     from teams_bot.liveness import HOST, process_gone
 
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "import time; time.sleep(60)")
+    proc = await asyncio.to_thread(subprocess.Popen,  # not reaped by asyncio: a zombie is left
+                                   [sys.executable, "-c", "import time; time.sleep(60)"])
     await beat(engine, "victim", HOST, proc.pid, NOW)
     await beat(engine, "victim", HOST, proc.pid, NOW + timedelta(seconds=5))
     [inst] = await all_instances(engine)
@@ -137,5 +139,5 @@ async def test_instances_beat_and_a_killed_local_process_is_seen_as_gone(
             break
         await asyncio.sleep(0.02)
     assert process_gone(proc.pid) and proc.returncode is None
-    await proc.wait()
+    await asyncio.to_thread(proc.wait)
     assert process_gone(proc.pid)
