@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ..clock import Clock
 from ..deadlines import WorkingDays, next_due
@@ -15,6 +16,8 @@ from ..permissions import NATIONAL, Access, Grant, can, visible
 from ..ports import ConcurrentChange, EventRecord, Notice, NoticeKind, UnitOfWork
 from ..reference import Reference
 from ..states import Verb, next_state
+
+UK = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
@@ -118,14 +121,15 @@ class ServiceBase:
             return
         recent = await uow.events.history(case.number, 0, 5)  # newest first
         last = next((e for e in recent if "from_version" in e.data), None)
+        at = last.at.astimezone(UK) if last is not None else None  # shown in UK time
         if (last is not None and last.actor_aad_id == actor.aad_id
                 and last.data.get("verb") == verb.value
                 and last.data.get("from_version") == version):
-            raise AlreadyDone(case.number, f"{last.at:%H:%M}")
+            raise AlreadyDone(case.number, f"{at:%H:%M}")
         change = ""
         if last is not None:
             change = f"{last.data.get('what', last.kind)} by {last.actor_name} " \
-                     f"at {last.at:%H:%M %d %b}"
+                     f"at {at:%H:%M %d %b}"
         raise StaleVersion(case.number, case.state.label, change)
 
     # --- writing ------------------------------------------------------------------------
@@ -162,7 +166,10 @@ class ServiceBase:
         case.version += 1
         try:
             await uow.cases.save(case, expected, next_due(case, self.ref.timescales, self.wd))
-        except ConcurrentChange:
+        except ConcurrentChange:  # someone else's change was committed while we worked
+            fresh = await uow.cases.get(case.number)
+            if fresh is not None and fresh.version != expected:  # say what it was
+                await self.check_version(uow, actor, fresh, expected, verb)
             raise StaleVersion(case.number, "changed by someone else") from None
         data: dict[str, Any] = {
             "what": kind.replace("_", " "),
