@@ -108,11 +108,12 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     app[K.SERVICES] = services
     app[K.ADAPTER] = adapter
     app[K.BOT] = TrackerBot(services)
+    app[K.BOT].pacer = worker.pacer
     app[K.GATEWAY] = gateway
     app[K.DELIVERY] = worker
     tasks = []
     if opts["workers"]:
-        await liveness.tick()  # take back what a dead predecessor held before we start
+        await liveness.join()  # take back what a dead predecessor held before we start
         tasks = [asyncio.create_task(liveness.run(), name="liveness"),
                  asyncio.create_task(worker.run(), name="delivery"),
                  asyncio.create_task(reminders.run(services), name="reminders"),

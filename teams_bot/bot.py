@@ -21,6 +21,7 @@ from .card_actions import ActionResult, parse_action
 from .commands.registry import Parsed
 from .confirm import ask_action, ask_command, confirmed
 from .context import Ctx, MentionRef, Reply, Where
+from .pacing import Pacer
 from .services import Services
 from .verbs import all_verbs
 
@@ -74,6 +75,7 @@ class InvokeBody(Model):
 class TrackerBot(TeamsActivityHandler):
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.pacer: Pacer | None = None  # Teams' rate limits, shared with the delivery worker
         self.verbs = all_verbs()
 
     # --- who and where ----------------------------------------------------------------
@@ -126,6 +128,8 @@ class TrackerBot(TeamsActivityHandler):
                         status=200, body=InvokeBody(status_code=200, type=MESSAGE,
                                                     value=inbound.DUPLICATE))))
             return
+        if self.pacer is not None:
+            inbound.pace_replies(turn_context, self.pacer)
         try:
             await super().on_turn(turn_context)
         except Exception:

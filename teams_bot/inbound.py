@@ -1,4 +1,5 @@
-"""Inbound safety: answer card clicks within Teams' time limit, and let a failed turn be retried.
+"""Inbound safety: answer card clicks within Teams' time limit, pace answers within its rate
+limits, and let a failed turn be retried.
 
 Teams waits about 5 seconds for the answer to an `adaptiveCard/action` invoke, and re-sends an
 activity when the bot takes longer than 15. A click does one database transaction; if that ever
@@ -10,8 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ActivityTypes
+
+from .pacing import Pacer, thread_key
 
 log = logging.getLogger("sgtracker.inbound")
 INVOKE_BUDGET = 4.0  # seconds; Teams allows an invoke about 5
@@ -40,3 +46,19 @@ def _finished(task: asyncio.Task[Any]) -> None:
     _BACKGROUND.discard(task)
     if not task.cancelled() and task.exception() is not None:
         log.error("a card action failed after its answer", exc_info=task.exception())
+
+
+def pace_replies(turn_context: TurnContext, pacer: Pacer) -> None:
+    """Answers within a turn count against Teams' limits too: take their room in the same
+    windows the delivery worker uses, so a burst of notifications and a busy channel together
+    still stay under them."""
+
+    async def hook(tc: TurnContext, activities: list[Activity],
+                   next_send: Callable[[], Awaitable[None]]) -> None:
+        key = thread_key(tc.activity.conversation.id)
+        for a in activities:
+            if a.type == ActivityTypes.message:
+                await pacer.reserve(key)
+        await next_send()
+
+    turn_context.on_send_activities(hook)

@@ -1,5 +1,5 @@
-"""One heartbeat per `serve` process: renew our outbox leases, take back the leases of instances
-that died, and share Teams' rate limits with the instances still alive.
+"""One heartbeat per `serve` process (every second): renew our outbox leases, take back the leases
+of instances that died, and share Teams' rate limits with the instances still alive.
 
 An instance is dead when its heartbeat is older than the lease, or at once when it ran on this
 host and its process is gone (a `kill -9` and restart need not wait for the lease to run out).
@@ -12,6 +12,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from .services import Services
 
 log = logging.getLogger("sgtracker.liveness")
 HOST = socket.gethostname()[:80]
+SHARE_HOLD = 30.0  # seconds: Teams' 30-second window
 
 
 def new_worker_id() -> str:
@@ -52,6 +54,7 @@ class Liveness:
         self.lease = lease
         self.me = worker.queue.worker_id
         self.single = is_sqlite(str(services.engine.url))  # SQLite: one instance by design
+        self._fewer_since = time.monotonic()
 
     def dead(self, others: list[Instance]) -> list[str]:
         now = self.s.clock.now()
@@ -71,12 +74,33 @@ class Liveness:
             log.warning("instances %s are gone; %d outbox rows taken back", dead, taken)
             self.worker.nudge()
         live = 1 if self.single else max(1, len(known) - len(dead))
-        if live != self.worker.pacer.share:
+        self._share(live)
+
+    def _share(self, live: int) -> None:
+        """A newcomer lowers our share at once. A departure raises it only after SHARE_HOLD,
+        since what the departed sent still counts in Teams' windows for a while."""
+        pacer, now = self.worker.pacer, time.monotonic()
+        if live > pacer.share or (live < pacer.share and now - self._fewer_since >= SHARE_HOLD):
             log.info("%d instances share Teams' rate limits", live)
-            self.worker.pacer.set_share(live)
+            pacer.set_share(live)
+        if live >= pacer.share:
+            self._fewer_since = now
+
+    @property
+    def every(self) -> float:
+        return min(1.0, max(0.2, self.lease.total_seconds() / 3))
+
+    async def join(self) -> None:
+        """Register and take back what a dead predecessor held. If others are running, give
+        them a heartbeat to see us before we send: until they lower their share, the sum of
+        shares would be too much. (Of two starting together, at least one sees the other.)"""
+        await self.tick()
+        if self.worker.pacer.share > 1:
+            await asyncio.sleep(self.every * 1.5)
+            await self.tick()
 
     async def run(self) -> None:
-        every = max(0.2, self.lease.total_seconds() / 3)
+        every = self.every
         while True:
             try:
                 await self.tick()

@@ -96,6 +96,14 @@ class Pacer:
             for w in windows:
                 w.done(now)
 
+    async def reserve(self, thread: str, lead: float = 0.05) -> None:
+        """Room for one send that is about to be made elsewhere (a reply within a turn):
+        counted as if Teams saw it `lead` seconds from now."""
+        windows = await self._acquire(thread)
+        stamp = time.monotonic() + lead
+        for w in windows:
+            w.done(stamp)
+
     async def _acquire(self, thread: str) -> list[Window]:
         while True:
             async with self._lock:
