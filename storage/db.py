@@ -24,7 +24,10 @@ def create_engine(url: str, schema: str | None = None, pool_size: int = 10) -> A
         path = make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One connection: SQLite writes one transaction at a time anyway, and queueing for the
+        # pool is first come, first served, where SQLite's busy-wait sleeps and polls.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1,
+                                     max_overflow=0, pool_timeout=60)
         _sqlite_setup(engine)
         return engine
     connect_args: dict[str, Any] = {}

@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import serializer_helper
 from botbuilder.schema import Activity
 
 from storage.db import create_engine, is_sqlite, ping
@@ -29,7 +28,7 @@ from . import keys as K
 from .adapter import make_adapter
 from .bot import TrackerBot
 from .commands import build_registry
-from .connector import CachingAuthentication
+from .connector import CachingAuthentication, fast_turn_sends
 from .delivery import DeliveryWorker
 from .export_api import handle_export
 from .gateway import Gateway
@@ -40,6 +39,7 @@ from .ratelimit import INTAKE_LIMITER, RateLimiter
 from .render import renderers
 from .services import DEDUPE_KEEP, Services
 from .settings import ConfigError, Settings
+from .wire import Connector, to_wire
 
 log = logging.getLogger("sgtracker")
 
@@ -82,6 +82,8 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     adapter = make_adapter(settings)
     adapter.bot_framework_authentication = CachingAuthentication(
         adapter.bot_framework_authentication)  # one connector client per service URL
+    connector = Connector()
+    fast_turn_sends(adapter, connector)  # answers go out without msrest (teams_bot/wire.py)
     workers: list[DeliveryWorker] = []
     clock: Clock = app[K.CLOCK]
 
@@ -98,7 +100,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     service = CaseService(uow, Reference.load(), clock, settings.admins, options)
     services = Services(settings, engine, service.ref, clock, service, build_registry(),
                         renderers=renderers())
-    gateway = Gateway(adapter, settings.app_id)
+    gateway = Gateway(adapter, settings.app_id, connector=connector)
     lease = timedelta(seconds=settings.outbox_lease_seconds)
     worker = DeliveryWorker(services, gateway, OutboxQueue(engine, new_worker_id(), lease),
                             Threads(engine), Pacer(settings.thread_rps, settings.tenant_rps))
@@ -185,7 +187,7 @@ async def handle_messages(request: web.Request) -> web.StreamResponse:
     except PermissionError:
         return web.json_response({"error": "Unauthorized."}, status=401)
     if invoke is not None:
-        return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+        return web.json_response(to_wire(invoke.body), status=invoke.status)
     return web.Response(status=201)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -278,17 +279,30 @@ class Case:
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:
-    """JSON-ready dict of a case (dates as ISO strings)."""
-    return _jsonable(dataclasses.asdict(case))
+    """JSON-ready dict of a case (dates as ISO strings). The same as `dataclasses.asdict` then
+    ISO dates, in one pass: asdict deep-copies every value, which made it the costliest step
+    of a card click."""
+    return _jsonable(case)  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, str | int | float | bool | None):
+        return value
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {n: _jsonable(getattr(value, n)) for n in _field_names(type(value))}
+    if isinstance(value, tuple):
+        return tuple(_jsonable(v) for v in value)
     return value
 
 
