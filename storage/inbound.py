@@ -10,13 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .tables import inbound_activities
 
+_SEEN = insert(inbound_activities)  # built once: this runs for every activity
+
 
 async def first_time(engine: AsyncEngine, activity_id: str, now: datetime) -> bool:
     """True the first time an activity id is seen."""
     try:
         async with engine.begin() as conn:
-            await conn.execute(insert(inbound_activities).values(
-                activity_id=activity_id[:200], received_at=now))
+            await conn.execute(_SEEN, {"activity_id": activity_id[:200], "received_at": now})
         return True
     except IntegrityError:
         return False

@@ -31,14 +31,22 @@ class DirectRef:
 
 
 class Threads:
+    """A case's thread never changes once stored, so each one is read from the database once."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._known: dict[int, ThreadRef] = {}
 
     async def get(self, case_number: int) -> ThreadRef | None:
+        if case_number in self._known:
+            return self._known[case_number]
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(threads)
                                       .where(threads.c.case_number == case_number))).first()
-        return ThreadRef(**row._mapping) if row else None
+        if row is None:
+            return None
+        self._known[case_number] = ThreadRef(**row._mapping)
+        return self._known[case_number]
 
     async def save(self, ref: ThreadRef) -> ThreadRef:
         """Store the thread once; if another worker stored one first, theirs stands."""

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -42,6 +43,10 @@ from .settings import ConfigError, Settings
 from .wire import Connector, to_wire
 
 log = logging.getLogger("sgtracker")
+# The database driver runs in its own thread and needs the GIL back after each query; with
+# Python's default 5 ms hand-over it queued behind the event loop (profiled: the bot was 40%
+# idle while requests waited). 0.5 ms keeps those waits short.
+SWITCH_INTERVAL = 0.0005
 
 
 def create_app(
@@ -75,6 +80,7 @@ def create_app(
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings: Settings = app[K.SETTINGS]
     opts = app[K.OPTIONS]
+    sys.setswitchinterval(SWITCH_INTERVAL)
     _log_config(settings)
     engine = create_engine(settings.database_url, schema=opts["schema"])
     if opts["migrate"]:

@@ -103,8 +103,11 @@ class DeliveryWorker:
         return len(rows)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
+        """A row is done. Claim again only if that frees room we lacked; a row it unblocked
+        behind it in its lane says so itself (see `_record`)."""
         self.in_flight.pop(int(task.get_name().removeprefix("outbox-")), None)
-        self.wake.set()
+        if len(self.in_flight) == self.max_in_flight - 1:
+            self.wake.set()
 
     async def run_once(self, limit: int = 50) -> bool:
         """Deliver what is due now and wait for it; True if there may be more."""
@@ -133,6 +136,7 @@ class DeliveryWorker:
             await self.queue.release(row.id, now() + timedelta(seconds=0.5))
         except ThreadGone:
             await self.queue.failed(row.id, "the case thread could not be created", now())
+            self.wake.set()
         except SendError as e:
             if e.permanent:
                 log.warning("outbox %s failed for good: %s", row.id, e)
@@ -141,6 +145,7 @@ class DeliveryWorker:
                 except Exception:
                     log.exception("could not queue the delivery failure report")
                 await self.queue.failed(row.id, str(e), now())
+                self.wake.set()  # rows behind it in its lane may go now
             else:
                 delay = backoff(row.attempts, e.retry_after, self.retry_base)
                 log.info("outbox %s: %s, retry in %.1fs", row.id, e, delay)
@@ -158,9 +163,11 @@ class DeliveryWorker:
         unrecorded would be sent again once its lease ran out."""
         for attempt in range(6):
             try:
-                await self.queue.sent(row.id, done.activity_id, self.s.clock.now(),
-                                      done.thread, done.direct)
+                recorded = await self.queue.sent(row.id, done.activity_id, self.s.clock.now(),
+                                                 done.thread, done.direct, lane=row.lane)
                 self.sent += 1
+                if recorded.more_in_lane:
+                    self.wake.set()
                 return
             except Exception:
                 if attempt == 5:

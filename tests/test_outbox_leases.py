@@ -97,11 +97,15 @@ async def test_sent_stores_the_thread_in_the_same_commit_and_first_wins(
         engine: AsyncEngine) -> None:
     async with uow_factory(engine, now=lambda: NOW)() as u:
         await u.outbox.enqueue(Notice(NoticeKind.NEW_THREAD, 7, card="case", key="thread:7"))
+        await u.outbox.enqueue(Notice(NoticeKind.THREAD_REPLY, 7, text="waits for the thread"))
         await u.commit()
     q = OutboxQueue(engine, "w", LEASE)
     [row] = await q.claim(NOW)
     ref = ThreadRef(7, "https://smba/", "tenant", "team", "19:chan", "19:chan;messageid=1", "1")
-    assert await q.sent(row.id, "1", NOW, thread=ref) == "1"
+    recorded = await q.sent(row.id, "1", NOW, thread=ref, lane=row.lane)
+    assert recorded.activity_id == "1" and recorded.more_in_lane  # the reply may go now
+    [reply] = await q.claim(NOW)
+    assert not (await q.sent(reply.id, "2", NOW, lane=reply.lane)).more_in_lane
     assert await Threads(engine).get(7) == ref
     other = ThreadRef(7, "https://smba/", "tenant", "team", "19:chan", "19:chan;messageid=2", "2")
     assert await Threads(engine).save(other) == ref  # a second thread never replaces the first
