@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, false, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -25,6 +25,12 @@ def _row(case: Case, next_due: date | None) -> dict[str, Any]:
     }
 
 
+# Built once with bind parameters: building a statement per call cost more CPU than running it.
+_GET = select(cases.c.record).where(cases.c.number == bindparam("b_number"))
+_SAVE = update(cases).where(cases.c.number == bindparam("b_number"),
+                            cases.c.version == bindparam("b_expected"))
+
+
 class SqlCases:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -41,15 +47,13 @@ class SqlCases:
     async def get(self, number: int) -> Case | None:
         if not 0 < number < 2**31:
             return None
-        rec = (await self.conn.execute(
-            select(cases.c.record).where(cases.c.number == number))).scalar_one_or_none()
+        rec = (await self.conn.execute(_GET, {"b_number": number})).scalar_one_or_none()
         return case_from_dict(rec) if rec is not None else None
 
     async def save(self, case: Case, expected_version: int, next_due: date | None) -> None:
-        result = await self.conn.execute(
-            update(cases)
-            .where(cases.c.number == case.number, cases.c.version == expected_version)
-            .values(**_row(case, next_due)))
+        result = await self.conn.execute(_SAVE, {"b_number": case.number,
+                                                 "b_expected": expected_version,
+                                                 **_row(case, next_due)})
         if result.rowcount != 1:
             raise ConcurrentChange(case.number)
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tracker.permissions import Grant, Scope, ScopeKind
 from tracker.ports import ChannelRef, Installation, Person, RoleHolder
 
 from .tables import channels, installations, people, role_grants
+
+_GRANTS = select(role_grants).where(role_grants.c.aad_id == bindparam("b_aad"))  # every request
 
 
 class SqlDirectory:
@@ -91,7 +93,7 @@ class SqlDirectory:
     async def grants_for(self, aad_id: str) -> tuple[Grant, ...]:
         if not aad_id:
             return ()
-        rows = await self.conn.execute(select(role_grants).where(role_grants.c.aad_id == aad_id))
+        rows = await self.conn.execute(_GRANTS, {"b_aad": aad_id})
         return tuple(Grant(r.role, Scope(ScopeKind(r.scope_kind), r.scope_key)) for r in rows)
 
     async def add_grant(self, aad_id: str, role: str, scope: Scope) -> bool:

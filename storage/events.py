@@ -32,16 +32,19 @@ async def _with_texts(conn: AsyncConnection, rows: list[Any]) -> list[EventRecor
     return [_record(r, texts[r.id]) for r in rows]
 
 
+
+_APPEND = insert(case_events).returning(case_events.c.id)  # built once: runs on every change
+
 class SqlEvents:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
     async def append(self, event: EventRecord) -> None:
         data, texts = split_free_text(event.data)
-        event_id = (await self.conn.execute(insert(case_events).values(
+        event_id = (await self.conn.execute(_APPEND, dict(
             case_number=event.case_number, kind=event.kind, actor_teams_id=event.actor_teams_id,
             actor_aad_id=event.actor_aad_id, actor_name=event.actor_name, at=event.at,
-            data=data).returning(case_events.c.id))).scalar_one()
+            data=data))).scalar_one()
         if texts:
             await self.conn.execute(insert(event_texts), [
                 {"event_id": event_id, "path": path, "case_number": event.case_number,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import sys
@@ -43,10 +44,6 @@ from .settings import ConfigError, Settings
 from .wire import Connector, to_wire
 
 log = logging.getLogger("sgtracker")
-# The database driver runs in its own thread and needs the GIL back after each query; with
-# Python's default 5 ms hand-over it queued behind the event loop (profiled: the bot was 40%
-# idle while requests waited). 0.5 ms keeps those waits short.
-SWITCH_INTERVAL = 0.0005
 
 
 def create_app(
@@ -80,7 +77,6 @@ def create_app(
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings: Settings = app[K.SETTINGS]
     opts = app[K.OPTIONS]
-    sys.setswitchinterval(SWITCH_INTERVAL)
     _log_config(settings)
     engine = create_engine(settings.database_url, schema=opts["schema"])
     if opts["migrate"]:
@@ -142,6 +138,21 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
                 await t
         await gateway.close()
         await engine.dispose()
+
+
+def tune_for_serving() -> None:
+    """Process-wide settings for `sgtracker serve` (not for tests, which share one process).
+
+    - Objects built at start-up live as long as the process: keep them out of every garbage
+      collection, and collect young objects less often. Measured in bench/: p99 of `case N` at
+      10 users went from about 100-140 ms to 50-60 ms on PostgreSQL.
+    - The SQLite driver runs each query in its own thread, which must win the GIL back from the
+      event loop to hand the result over; Python's default hand-over is 5 ms. 0.5 ms gave a
+      modest, noisy gain in the same benchmark.
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+    sys.setswitchinterval(0.0005)
 
 
 async def _housekeeping(services: Services) -> None:

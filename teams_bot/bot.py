@@ -226,7 +226,11 @@ class TrackerBot(TeamsActivityHandler):
             body = InvokeBody(status_code=200, type=MESSAGE,
                               value=mask_nhs_numbers(result.text or "Done."))
         # Return the model itself: CloudAdapter serializes it once (see docs/architecture.md).
-        return InvokeResponse(status=200, body=body)
+        response = InvokeResponse(status=200, body=body)
+        # Handed to the adapter here: sent as an activity, botbuilder deep-copies the whole card.
+        turn_context.turn_state[TurnContext._INVOKE_RESPONSE_KEY] = Activity(
+            type=ActivityTypes.invoke_response, value=response)
+        return response
 
     # --- installation -------------------------------------------------------------------
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:

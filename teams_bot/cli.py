@@ -30,9 +30,10 @@ def subcommand(name: str, help_: str, args: Callable[[argparse.ArgumentParser], 
 
 @subcommand("serve", "Run the bot (migrates the embedded SQLite database itself).")
 def serve(ns: argparse.Namespace, settings: Settings) -> int:
-    from .app import create_app
+    from .app import create_app, tune_for_serving
 
     app = create_app(settings)
+    tune_for_serving()
     web.run_app(app, host=settings.host, port=settings.port, print=None,
                 access_log=None)
     return 0

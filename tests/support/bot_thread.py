@@ -41,7 +41,8 @@ class BackgroundBot:
     async def _start(self) -> None:
         self.emu = await ConnectorEmulator().start()
         settings = Settings(database_url=self.db, intake_api_key=API_KEY, working_hours=None,
-                            delivery_poll_seconds=0.05, tick_seconds=0.5, intake_per_minute=0)
+                            delivery_poll_seconds=0.05, tick_seconds=0.5, intake_per_minute=0,
+                            thread_rps=1000, tenant_rps=1000)  # many answers in one channel
         self.bot = await start_bot(settings, FlowingClock(datetime(2026, 11, 24, 10, 0,
                                                                    tzinfo=UTC)))
         self.session = aiohttp.ClientSession()
