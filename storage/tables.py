@@ -36,6 +36,8 @@ cases = Table(
     Index("ix_cases_region_open", "region", "is_open", "number"),
     Index("ix_cases_team_open", "team_id", "is_open", "number"),
     Index("ix_cases_open_due", "is_open", "next_due"),
+    Index("ix_cases_locality_due", "locality", "is_open", "next_due", "number"),  # overdue
+    Index("ix_cases_team_due", "team_id", "is_open", "next_due", "number"),  # by scope
 )
 
 case_identifiers = Table(
