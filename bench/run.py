@@ -40,7 +40,7 @@ class Sizes:
     threads: int
 
 
-FULL = Sizes((1, 10, 50), 10.0, 20, 100_000, 1_000_000, 200, 500, 50)
+FULL = Sizes((1, 10, 50), 10.0, 20, 100_000, 1_000_000, 500, 500, 50)
 QUICK = Sizes((1, 2), 1.0, 2, 500, 5_000, 5, 40, 8)
 
 
@@ -114,7 +114,11 @@ async def pg_schema(admin: str) -> AsyncIterator[str]:
 
 
 async def main(sizes: Sizes, only: set[str], mode: str, work: Path,
-               postgres: bool = True) -> Run:
+               postgres: bool = True, tune: bool = True) -> Run:
+    """Storage queries and the fan-out run in this process, as they would in `serve`: with the
+    same garbage-collector and GIL settings (`tune_for_serving`; `tune=False` for tests)."""
+    from teams_bot.app import tune_for_serving
+
     run = Run(mode)
     pg = await pg_admin_url() if postgres else None
     if pg is None:
@@ -136,6 +140,8 @@ async def main(sizes: Sizes, only: set[str], mode: str, work: Path,
             postgres.echo, postgres.ideal = sqlite.echo, sqlite.ideal
             run.inbound["PostgreSQL"] = postgres
     if "storage" in only:
+        if tune:
+            tune_for_serving()
         base = index_migration_base()
         run.storage.append(await run_storage(f"sqlite+aiosqlite:///{work / 'storage.db'}",
                                              None, sizes.cases, sizes.events, sizes.runs,

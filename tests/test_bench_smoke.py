@@ -14,7 +14,8 @@ TINY = Sizes(levels=(1,), seconds=0.3, per_user=1, cases=200, events=1000, runs=
 
 async def test_the_quick_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     assert index_migration_base() != "head"  # the indexes it measures are in a migration
-    run = await main(TINY, {"inbound", "storage", "fanout"}, "quick", tmp_path, postgres=False)
+    run = await main(TINY, {"inbound", "storage", "fanout"}, "quick", tmp_path, postgres=False,
+                     tune=False)
 
     inbound = run.inbound["SQLite"]
     for table in (inbound.ours_messages, inbound.ours_clicks, inbound.echo, inbound.ideal):
