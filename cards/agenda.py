@@ -17,10 +17,12 @@ from .components import (
     date_input,
     day,
     execute,
+    flag,
     heading,
     line,
     section,
     sentence,
+    status,
     sub_card,
     text_input,
 )
@@ -90,8 +92,8 @@ def _row(view: CaseView, locality: str) -> Container:
     clock = next_clock(view)
     if clock is not None:
         late = clock.overdue(view.today)
-        items.append(line(f"{clock.label}: {clock.describe(view.today)}",
-                          "Attention" if late else None, small=True))
+        items.append(status(f"{clock.label}: {clock.describe(view.today)}",
+                            "attention" if late else None, small=True))
     if case.discussions:
         items.append(line(f"Last discussed {day(case.discussions[-1].on)}", subtle=True,
                           small=True))
@@ -123,7 +125,7 @@ def overdue_card(views: Sequence[CaseView]) -> dict[str, Any]:
             late += [f"Action {a.number}: due {day(a.due)}" for a in late_actions(v)]
             items: list[CardElement] = [
                 line(f"Case {v.case.number} · {stage_of(v)}", bold=True),
-                *(line(t, "Attention", small=True) for t in late),
+                *(flag(t, "attention", small=True) for t in late),
                 ActionSet(spacing="Small", actions=[
                     execute("Open", CardVerb.SHOW_CASE, v.case.number, v.case.version)])]
             body.append(Container(items=items, separator=True))

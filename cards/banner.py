@@ -5,13 +5,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-_COLOURS = {"error": "Attention", "ok": "Good", "info": "Default", "warning": "Warning"}
+# The tone is the strip's tint; the text keeps the theme's colour, readable in every Teams theme.
+_STYLES = {"error": "attention", "ok": "good", "info": "emphasis", "warning": "warning"}
 
 
 def with_banner(card: dict[str, Any], text: str, tone: str = "info") -> dict[str, Any]:
     out = copy.deepcopy(card)
-    block = {"type": "TextBlock", "text": text, "wrap": True, "weight": "Bolder",
-             "color": _COLOURS.get(tone, "Default")}
-    container = {"type": "Container", "style": "emphasis", "items": [block]}
+    block = {"type": "TextBlock", "text": text, "wrap": True, "weight": "Bolder"}
+    container = {"type": "Container", "style": _STYLES.get(tone, "emphasis"), "items": [block]}
     out["body"] = [container, *out.get("body", [])]
     return out

@@ -20,7 +20,19 @@ from tracker.model import (
 )
 from tracker.views import CaseView
 
-from .components import banner, card, day, facts, heading, line, section, sentence, when
+from .components import (
+    banner,
+    card,
+    day,
+    facts,
+    flag,
+    heading,
+    line,
+    section,
+    sentence,
+    status,
+    when,
+)
 from .controls import ActionBuilder, Controls, no_controls, refresh_controls
 from .path1 import closed_review_controls, panel_controls, rapid_review_controls, review_controls
 from .path2 import path2_closed_controls, path2_controls
@@ -74,7 +86,7 @@ def _status(view: CaseView) -> CardElement:
     if overdue:
         text += f" · {overdue} deadline{'s' if overdue != 1 else ''} overdue"
     alert = case.closed or bool(overdue)
-    return line(text, "Attention" if alert else "Accent", bold=True)
+    return flag(text, "attention", bold=True) if alert else line(text, "Accent", bold=True)
 
 
 def _record(view: CaseView) -> list[CardElement]:
@@ -149,6 +161,6 @@ def _deadlines(view: CaseView) -> list[CardElement]:
     out: list[CardElement] = [section("Deadlines")]
     for clock in view.clocks:
         late = clock.overdue(view.today)
-        out.append(line(f"{clock.label}: {clock.describe(view.today)}",
-                        "Attention" if late else None, bold=late, small=True))
+        out.append(status(f"{clock.label}: {clock.describe(view.today)}",
+                          "attention" if late else None, bold=late, small=True))
     return out

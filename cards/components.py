@@ -31,8 +31,11 @@ from microsoft_teams.cards import (
 
 from .actions import action_data
 
-Color = Literal["Default", "Accent", "Good", "Warning", "Attention"]
+# Text colours that stay readable (WCAG 2.2 AA, 4.5:1) in Teams' light, dark and high-contrast
+# themes. Good and Warning text are too faint on white, Attention on dark: use `flag` instead.
+Color = Literal["Default", "Accent"]
 Tone = Literal["default", "emphasis", "good", "attention", "warning", "accent"]
+Flag = Literal["good", "attention", "warning"]
 
 try:
     _LONDON: ZoneInfo | None = ZoneInfo("Europe/London")
@@ -84,9 +87,26 @@ def line(text: str, color: Color | None = None, *, bold: bool = False,
                      spacing="Small" if small else None)
 
 
-def error_line(text: str) -> TextBlock:
-    """A red message under an input."""
-    return TextBlock(text=text, wrap=True, color="Attention", size="Small", spacing="Small")
+def flag(text: str, tone: Flag, *, bold: bool = False, small: bool = False) -> Container:
+    """A line on a tinted strip (green, amber or red): the tone shows as the background, the text
+    keeps the theme's default colour, so it reads in every Teams theme. The words must say it too
+    ("overdue", "waiting"): colour alone is not enough."""
+    block = TextBlock(text=text, wrap=True, weight="Bolder" if bold else None,
+                      size="Small" if small else None)
+    return Container(items=[block], style=tone, spacing="Small")
+
+
+def status(text: str, tone: Flag | None = None, *, bold: bool = False,
+           small: bool = False) -> CardElement:
+    """A plain line, or a flagged one when `tone` is given (e.g. "attention" when late)."""
+    if tone is None:
+        return line(text, bold=bold, small=small)
+    return flag(text, tone, bold=bold, small=small)
+
+
+def error_line(text: str) -> Container:
+    """A message under an input, on a red strip."""
+    return flag(text, "attention", small=True)
 
 
 def banner(text: str, tone: Tone = "attention", detail: str = "") -> Container:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from microsoft_teams.cards import Action, ActionSet, CardElement
+from microsoft_teams.cards import Action, ActionSet, CardElement, Container
 
 from . import components as ui
 from .actions import CardVerb
@@ -19,8 +19,7 @@ def confirm_card(problems: Mapping[str, str], save_verb: str, case: int | None =
                  version: int | None = None, **data: Any) -> dict[str, Any]:
     """`problems` maps a field to what was found there; `data` rides on the Save button."""
     head = ui.heading("Not saved yet: please check", "Medium")
-    head.color = "Warning"
-    body: list[CardElement] = [head]
+    body: list[CardElement] = [Container(items=[head], style="warning", bleed=True)]
     body += [ui.line(message) for message in problems.values()]
     body.append(ui.line("If it is about a patient, remove the details and send it again. If it "
                         "is not (for example a member of staff, or a date that is not a date "

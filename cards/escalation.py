@@ -15,7 +15,7 @@ from tracker.model import Case, Escalation, Recipient
 from tracker.reference import Reference
 
 from .actions import CardVerb
-from .components import card, execute, facts, heading, line, when
+from .components import card, execute, facts, flag, heading, line, when
 
 ACK_TITLE = "Acknowledge"
 
@@ -52,16 +52,16 @@ def escalation_card(case: Case, esc: Escalation, ref: Reference) -> dict[str, An
         line(esc.reason),
     ]
     if total:
-        body.append(line(f"{total - waiting} of {total} acknowledged",
-                         "Good" if not waiting else "Warning", bold=True))
+        body.append(flag(f"{total - waiting} of {total} acknowledged",
+                         "good" if not waiting else "warning", bold=True))
     body += [_row(r, ref) for r in esc.recipients]
     if esc.missing_roles:
         roles = ", ".join(ref.role_label(r) for r in esc.missing_roles)
-        body.append(line(f"Nobody holds: {roles}. The safeguarding lead has been told.",
-                         "Attention"))
+        body.append(flag(f"Nobody holds: {roles}. The safeguarding lead has been told.",
+                         "attention"))
     if esc.escalated_regional:
-        body.append(line("Not acknowledged in time: passed to the regional safeguarding lead.",
-                         "Attention", small=True))
+        body.append(flag("Not acknowledged in time: passed to the regional safeguarding lead.",
+                         "attention", small=True))
     elif esc.chased:
         body.append(line("Reminder sent to those still to acknowledge.", small=True))
     actions = [execute(ACK_TITLE, CardVerb.ACK, case.number, esc=esc.number)] if waiting else []
@@ -76,9 +76,9 @@ def escalation_card(case: Case, esc: Escalation, ref: Reference) -> dict[str, An
 
 def _row(r: Recipient, ref: Reference) -> Container:
     if r.acknowledged_at is not None:
-        status = line(f"Acknowledged {when(r.acknowledged_at)}", "Good", small=True)
+        status = flag(f"Acknowledged {when(r.acknowledged_at)}", "good", small=True)
     else:
-        status = line("Waiting", "Warning", small=True)
+        status = flag("Waiting", "warning", small=True)
     who = line(f"{mention_text(r.name)} · {ref.role_label(r.role)}")
     return Container(items=[who, status], separator=True, spacing="Small")
 
@@ -93,7 +93,7 @@ def ack_card(case: Case, esc: Escalation, r: Recipient, ref: Reference) -> dict[
         body.append(fact_set)
     if r.acknowledged_at is not None:
         done = f"Acknowledged by {r.name} at {when(r.acknowledged_at)}"
-        body.append(line(done, "Good", bold=True))
+        body.append(flag(done, "good", bold=True))
         return card(body, fallback_text=done)
     body.append(line("Please acknowledge that you have seen this.", small=True))
     button = execute(ACK_TITLE, CardVerb.ACK, case.number, esc=esc.number, who=r.aad_id)

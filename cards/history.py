@@ -37,7 +37,7 @@ def history_card(number: int, entries: Sequence[Entry], page: int, pages: int,
 def _row(entry: Entry) -> Container:
     items: list[CardElement] = [
         ui.line(f"{ui.when(entry.at)} · {entry.who}", subtle=True, small=True),
-        ui.line(ui.sentence(entry.what), "Attention" if entry.refused else None, bold=True),
+        ui.status(ui.sentence(entry.what), "attention" if entry.refused else None, bold=True),
     ]
     items += [ui.line(f"{c.field}: {c.old} → {c.new}", small=True) for c in entry.changes]
     if entry.detail:

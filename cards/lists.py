@@ -11,7 +11,7 @@ from tracker.deadlines import Clock
 from tracker.views import CaseView
 
 from .actions import CardVerb
-from .components import card, execute, heading, line, sentence
+from .components import card, execute, heading, line, sentence, status
 
 
 def case_list_card(views: Sequence[CaseView], total: int,
@@ -36,8 +36,8 @@ def _row(view: CaseView) -> Container:
     clock = next_clock(view)
     if clock is not None:
         late = clock.overdue(view.today)
-        items.append(line(f"{clock.label}: {clock.describe(view.today)}",
-                          "Attention" if late else None, small=True))
+        items.append(status(f"{clock.label}: {clock.describe(view.today)}",
+                            "attention" if late else None, small=True))
     button = execute("Open", CardVerb.SHOW_CASE, case.number, case.version)
     items.append(ActionSet(actions=[button], spacing="Small"))
     return Container(items=items, separator=True, spacing="Medium")

@@ -25,6 +25,7 @@ from .components import (
     facts,
     line,
     section,
+    status,
     sub_card,
     text_input,
     toggle,
@@ -65,8 +66,8 @@ def path2_summary(view: CaseView) -> list[CardElement]:
             state += f", {len(esc.missing_roles)} role(s) unfilled"
         if esc.escalated_regional:
             state += ", passed to the regional lead"
-        out.append(line(f"{KIND_TITLES.get(esc.kind, 'Escalation')} {esc.number}: {state}",
-                        "Warning" if left else None, small=True))
+        out.append(status(f"{KIND_TITLES.get(esc.kind, 'Escalation')} {esc.number}: {state}",
+                          "warning" if left else None, small=True))
     for item in case.learning[-MAX_LINES:]:
         kind = view.ref.label("dissemination_kinds", item.kind)
         out.append(line(f"Learning: {kind}, {day(item.on)} ({item.level})", small=True))

@@ -10,7 +10,7 @@ from microsoft_teams.cards import Action, CardElement
 from tracker.views import CaseView
 
 from .actions import CardVerb
-from .components import card, day, execute, facts, heading, line
+from .components import card, day, execute, facts, flag, heading, line
 
 OPEN = ("open", "in_progress")
 
@@ -28,7 +28,7 @@ def reminder_card(view: CaseView, kind: str) -> dict[str, Any]:
     case = view.case
     what, detail, late = _what(view, kind)
     body: list[CardElement] = [heading(f"Reminder · case {case.number}", "Medium"),
-                               line(what, "Attention" if late else "Good", bold=True)]
+                               flag(what, "attention" if late else "good", bold=True)]
     shown = facts(detail)
     if shown:
         body.append(shown)

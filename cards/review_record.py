@@ -11,7 +11,7 @@ from microsoft_teams.cards import CardElement
 from tracker.model import ActionItem
 from tracker.views import CaseView
 
-from .components import day, facts, line, section, when
+from .components import day, facts, line, section, status, when
 
 MAX_ROWS = 8  # per list; the rest are in the export and the case history
 MAX_COMMENTS = 3
@@ -72,7 +72,7 @@ def _actions(view: CaseView) -> list[CardElement]:
     out: list[CardElement] = [section("Actions")]
     for a in items[:MAX_ROWS]:
         text, late = action_line(view, a)
-        out.append(line(text, "Attention" if late else None, small=True))
+        out.append(status(text, "attention" if late else None, small=True))
     if len(items) > MAX_ROWS:
         out.append(line(f"{len(items) - MAX_ROWS} more in the export.", subtle=True, small=True))
     return out

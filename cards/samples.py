@@ -25,6 +25,7 @@ from tracker.model import (
 from tracker.reference import Reference
 from tracker.views import CaseView, case_view
 
+from .banner import with_banner
 from .case_card import case_card
 from .intake_card import intake_card
 from .lists import case_list_card
@@ -158,6 +159,10 @@ def sample_cards() -> dict[str, dict[str, Any]]:
             [("Case", "12"), ("Version", "3")], tone="attention"),
         "notice_done": notice_card("Case 14 sent to Path 1", "The panel has been told.",
                                    tone="good"),
+        # the card shown to whoever pressed a button, with the answer on top
+        "answer_done": with_banner(out["case_triaged"], "Triage recorded.", "ok"),
+        "answer_refused": with_banner(out["case_new"], "Only people who hold a safeguarding "
+                                      "role can triage cases.", "error"),
     }
     out |= security_samples()
     out |= path1_samples(ref)

@@ -48,6 +48,17 @@ def texts(card: Json) -> list[str]:
     return [n["text"] for n in of_type(card, "TextBlock")]
 
 
+def flagged(card: Json, tone: str = "attention") -> list[str]:
+    """The text of every line on a tinted strip of `tone` (cards.components.flag)."""
+    return [t for n in of_type(card, "Container") if n.get("style") == tone
+            for t in texts({"body": n["items"]})]
+
+
+def text_of(node: Json) -> str:
+    """A TextBlock's text, or the first line of a Container (a flagged line)."""
+    return str(node["text"] if node["type"] == "TextBlock" else node["items"][0]["text"])
+
+
 def titles(card: Json) -> list[str]:
     return [n["title"] for n in walk(card) if n["type"].startswith("Action.")]
 
@@ -96,7 +107,7 @@ def test_case_card_title(name: str) -> None:
     first = CARDS[name]["body"][0]
     assert first["text"] == f"Case {view.case.number} · {view.locality_name}"
     assert first["weight"] == "Bolder" and first["size"] == "Large"
-    assert CARDS[name]["body"][1]["text"].startswith(sentence(view.case.state.label))
+    assert text_of(CARDS[name]["body"][1]).startswith(sentence(view.case.state.label))
 
 
 @pytest.mark.parametrize("name", ["case_new", "case_not_on_steis", "case_triaged"])
@@ -139,7 +150,8 @@ def test_closed_case_is_read_only(name: str) -> None:
     assert "actions" not in card
     assert not [n for n in walk(card) if n["type"].startswith("Action.")]
     assert not inputs(card)
-    banner = next(n for n in of_type(card, "Container"))
+    assert flagged(card)[0].startswith("Closed")  # the state line, on a red strip
+    banner = next(n for n in of_type(card, "Container") if n.get("style") == "emphasis")
     assert banner["items"][0]["text"] == "Closed"
 
 
@@ -176,8 +188,8 @@ def test_decisions_and_deadlines() -> None:
     panel = texts(CARDS["case_path1_panel"])
     assert "Route: Path 1 (case review) — Alex Morgan, 26 Nov 2026 15:40" in panel
     review = CARDS["case_review"]
-    late = [n for n in of_type(review, "TextBlock") if "overdue" in n["text"]]
-    assert late and all(n.get("color") == "Attention" for n in late)
+    late = [t for t in texts(review) if "overdue" in t]
+    assert late and set(late) <= set(flagged(review))
     assert "CSPR publication: 11 Nov 2026, 16 days overdue" in texts(review)
     assert "SIN notification: 21 Apr 2026 (met)" in texts(review)
 
@@ -197,7 +209,7 @@ def test_intake_form_inputs() -> None:
         assert (fields[key]["valueOn"], fields[key]["valueOff"]) == ("true", "false")
     [submit] = card["actions"]
     assert submit["verb"] == "intake_submit" and submit["title"] == "Log incident"
-    assert not [n for n in of_type(card, "TextBlock") if n.get("color") == "Attention"]
+    assert not flagged(card)
 
 
 def test_intake_form_with_errors_keeps_values_and_shows_messages() -> None:
@@ -214,15 +226,15 @@ def test_intake_form_with_errors_keeps_values_and_shows_messages() -> None:
     assert fields["summary"]["value"] == "Fell twice."
     assert fields["media_interest"]["value"] == "true"
     assert fields["specialist_commissioned"]["value"] == "false"
-    red = [n["text"] for n in of_type(card, "TextBlock") if n.get("color") == "Attention"]
-    assert red == ["Can't be in the future.", "Too vague."]
+    red = flagged(card)
+    assert red[-2:] == ["Can't be in the future.", "Too vague."]
     body = card["body"]
     top = body[1]
     assert top["type"] == "Container" and top["style"] == "attention"
     assert "2 answers" in top["items"][1]["text"]
     assert "Body: Something else went wrong." in top["items"][1]["text"]
     # each message sits right under its input
-    ids = [n.get("id") or n.get("text") for n in body]
+    ids = [n.get("id") or text_of(n) for n in body]
     assert ids.index("Too vague.") == ids.index("summary") + 1
 
 
@@ -240,11 +252,21 @@ def test_case_list() -> None:
     assert "No cases." in texts(CARDS["case_list_empty"])
 
 
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_no_card_colours_text_that_a_teams_theme_makes_faint(name: str) -> None:
+    """Good and Warning text fail WCAG contrast on white, Attention on the dark theme: a tone is
+    shown as a tinted strip (cards.components.flag). tests/test_card_a11y.py checks the render."""
+    coloured = [n["text"] for n in of_type(CARDS[name], "TextBlock")
+                if n.get("color") not in (None, "Default", "Accent")]
+    assert not coloured
+
+
 def test_notice_tones() -> None:
-    assert CARDS["notice_error"]["body"][0]["color"] == "Attention"
-    assert CARDS["notice_done"]["body"][0]["color"] == "Good"
+    assert CARDS["notice_error"]["body"][0]["style"] == "attention"
+    assert CARDS["notice_done"]["body"][0]["style"] == "good"
+    assert flagged(CARDS["notice_done"], "good") == ["Case 14 sent to Path 1"]
     plain = notice_card("Done", "All good.", [("Case", "12")])
-    assert "color" not in plain["body"][0]
+    assert plain["body"][0]["type"] == "TextBlock" and "color" not in plain["body"][0]
     assert plain["body"][2]["facts"] == [{"title": "Case", "value": "12"}]
 
 
