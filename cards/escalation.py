@@ -76,9 +76,9 @@ def escalation_card(case: Case, esc: Escalation, ref: Reference) -> dict[str, An
 
 def _row(r: Recipient, ref: Reference) -> Container:
     if r.acknowledged_at is not None:
-        status = flag(f"Acknowledged {when(r.acknowledged_at)}", "good", small=True)
-    else:
-        status = flag("Waiting", "warning", small=True)
+        status = line(f"Acknowledged {when(r.acknowledged_at)}", small=True)
+    else:  # bold, not coloured: the tally above is flagged; a strip per row is too heavy
+        status = line("Waiting", bold=True, small=True)
     who = line(f"{mention_text(r.name)} · {ref.role_label(r.role)}")
     return Container(items=[who, status], separator=True, spacing="Small")
 
