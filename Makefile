@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint audit install package validate-package playground screenshots bench clean
+.PHONY: run test lint audit install package validate-package playground screenshots a11y bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ playground: $(STAMP)
 
 screenshots: $(STAMP)
 	bash tools/screenshots.sh
+
+# WCAG 2.2 AA: axe-core on every sample card, three Teams themes, 360 and 760 px (needs Node 20).
+a11y: $(STAMP)
+	cd tools/render && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund
+	$(BIN)/python -m pytest -q tests/test_card_a11y.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
