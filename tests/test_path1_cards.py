@@ -82,7 +82,8 @@ def test_the_review_record_is_on_the_card() -> None:
     assert facts["Theme 1"] == "Domestic abuse" and facts["Theme 2"].startswith("Psychological")
     assert facts["Comms briefed"] == "25 Nov 2026 by Jo Patel · media attention likely"
     assert facts["Last ICS discussion"] == "18 Nov 2026 (Jo Patel)"
-    late = [t for t in flagged(CARDS["case_review_full"]) if t.startswith("1. Audit routine enquiry")]
+    late = [t for t in flagged(CARDS["case_review_full"])
+            if t.startswith("1. Audit routine enquiry")]
     assert late[0].endswith("(overdue)")
     assert "2. Update the information-sharing protocol · Jo Patel, due 31 Jan 2027 · " \
            "In progress" in shown
