@@ -88,12 +88,14 @@ def test_the_faint_colours_of_the_teams_themes_are_caught(tmp_path: Path) -> Non
     assert not {k for k in failed if k[1] == "contrast"}  # high contrast: white on black
 
 
-def test_unnamed_inputs_images_and_faint_text_in_a_showcard_are_caught(tmp_path: Path) -> None:
+def test_unnamed_inputs_buttons_and_images_in_a_showcard_are_caught(tmp_path: Path) -> None:
     hidden_form = {"type": "AdaptiveCard", "body": [
         {"type": "Input.Text", "id": "note"},
         {"type": "Input.ChoiceSet", "id": "pick", "style": "compact",
          "choices": [{"title": "One", "value": "1"}]},
         {"type": "Image", "url": "https://example.org/chart.png"},
+        {"type": "ActionSet", "actions": [
+            {"type": "Action.Submit", "iconUrl": "https://example.org/send.png"}]},
     ]}
     card = {"type": "AdaptiveCard", "version": "1.5",
             "body": [{"type": "TextBlock", "text": "Nothing wrong here", "wrap": True}],
@@ -103,5 +105,5 @@ def test_unnamed_inputs_images_and_faint_text_in_a_showcard_are_caught(tmp_path:
     for v in report["violations"]:
         by_view.setdefault(v["view"], set()).add(v["rule"])
     assert "as posted" not in by_view  # the form is hidden until opened
-    assert {"label", "image-alt"} <= by_view['"Add a note" opened']
+    assert {"label", "select-name", "image-alt", "button-name"} <= by_view['"Add a note" opened']
     assert '"Add a note" opened' in _listing(report["violations"])
