@@ -10,10 +10,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)]*)?\)")
+IMG = re.compile(r'<img\s[^>]*\bsrc="([^"#]+)"')  # pictures shown at a set width
 
 
 def local_links(doc: Path) -> list[str]:
-    return [t for t in LINK.findall(doc.read_text("utf-8")) if "://" not in t
+    text = doc.read_text("utf-8")
+    return [t for t in LINK.findall(text) + IMG.findall(text) if "://" not in t
             and not t.startswith("mailto:")]
 
 
