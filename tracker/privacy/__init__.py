@@ -28,7 +28,7 @@ KINDS = (NHS, EMAIL, DOB, PHONE, POSTCODE, ADDRESS, NAME)  # priority when findi
 LABELS = {NHS: "an NHS number", NAME: "a person's name", DOB: "a date of birth",
           ADDRESS: "a street address", POSTCODE: "a postcode", PHONE: "a phone number",
           EMAIL: "an e-mail address"}
-MASKS = {NHS: "[NHS number]", NAME: "[name]", DOB: "[date of birth]", ADDRESS: "[address]",
+MASKS = {NHS: "[NHS number removed]", NAME: "[name]", DOB: "[date of birth]", ADDRESS: "[address]",
          POSTCODE: "[postcode]", PHONE: "[phone]", EMAIL: "[e-mail]"}
 _ENTITY_KIND = {"NHS_NUMBER": NHS, "EMAIL_ADDRESS": EMAIL, "PHONE_NUMBER": PHONE,
                 "UK_POSTCODE": POSTCODE, "STREET_ADDRESS": ADDRESS, "PERSON": NAME}
