@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+from spacy.lang.en.stop_words import STOP_WORDS  # English function words (spaCy, no model)
+
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _AGE = re.compile(r"^\s*(?:,\s*|\(\s*)?(?:who\s+is\s+|is\s+|aged?\s+)?\d{1,2}\b(?!\s*(?:%|am|pm|:|/|\.\d|"
                   r"hours|days|weeks|months|working))", re.IGNORECASE)
@@ -281,7 +283,7 @@ def _in_run(run: list[Word], words: list[Word], index: dict[int, int],
     word = people[0]
     rank = forenames().get(word.bare)
     if (rank is not None and rank <= SINGLE_FORENAME_RANK and not word.shouting
-            and word.bare.lower() not in COMMON_WORDS):
+            and word.bare.lower() not in COMMON_WORDS and word.bare.lower() not in STOP_WORDS):
         return [(*span, 0.5)]
     return []
 
@@ -302,4 +304,4 @@ def _lowercase_after_relation(words: list[Word]) -> list[tuple[int, int, float]]
 def _plain_name(word: Word, names: dict[str, int]) -> bool:
     low = word.text.lower()
     return (names.get(word.bare, 10**9) <= 3000 and low not in COMMON_WORDS
-            and low not in NOT_PEOPLE and low not in RELATIONS)
+            and low not in STOP_WORDS and low not in NOT_PEOPLE and low not in RELATIONS)
