@@ -1,8 +1,8 @@
-"""`python -m bench.run [--quick] [--only inbound,storage,fanout,privacy] [--out docs/performance.md]`
+"""`python -m bench.run [--quick] [--only inbound,storage,fanout,privacy] [--out FILE]`
 
-Runs the benchmarks and writes the Markdown report. `--only privacy` measures the patient data
-detector alone and prints its table without rewriting the report. PostgreSQL is used when it answers at
-BENCH_DATABASE_URL, TEST_DATABASE_URL or postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+Runs the benchmarks and writes the Markdown report (docs/performance.md). `--only privacy`
+measures the patient data detector alone and prints its table without rewriting the report.
+PostgreSQL is used when it answers at BENCH_DATABASE_URL, TEST_DATABASE_URL or postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 (each run gets its own database or schema, dropped afterwards); otherwise it is left out and
 the report says so.
 """

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.privacy_bench import corpus, run_privacy
+from tracker.errors import PatientDataFound
 from tracker.privacy import (
     KINDS,
     MASKS,
@@ -22,7 +23,6 @@ from tracker.privacy import (
     mask,
     scan,
 )
-from tracker.errors import PatientDataFound
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -39,7 +39,8 @@ def names(pickle_name: str) -> list[str]:
     with gzip.open(path, "rb") as f:
         table = pickle.load(f)  # noqa: S301 - the package's own data file
     out = sorted(f"{name}\t{best(info.get('rank') or {})}" for name, info in table.items()
-                 if len(name) > 1 and name.replace("'", "").replace("-", "").isalpha() and keep(info.get("rank") or {}))
+                 if len(name) > 1 and name.replace("'", "").replace("-", "").isalpha()
+                 and keep(info.get("rank") or {}))
     del table
     return out
 

@@ -86,6 +86,13 @@ def _overlap(a: object, b: object) -> bool:
     return bool(a.start < b.end and b.start < a.end)  # type: ignore[attr-defined]
 
 
+def warm_up() -> None:
+    """Build the detector now (name lists and recognisers) rather than on first use."""
+    from .engine import engine
+
+    engine()
+
+
 def kinds_in(text: str) -> list[str]:
     """The kinds found, each once, in priority order."""
     found = {f.kind for f in scan(text)}

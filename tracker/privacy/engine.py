@@ -139,7 +139,7 @@ class UkPhoneRecognizer(PhoneRecognizer):
     def analyze(self, text: str, entities: list[str],
                 nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         out = []
-        for r in super().analyze(text, entities, nlp_artifacts):
+        for r in super().analyze(text, entities, nlp_artifacts):  # type: ignore[arg-type]
             raw = text[r.start:r.end]
             digits = sum(c.isdigit() for c in raw)
             if digits >= 10 and raw.lstrip("(").startswith(("0", "+44", "44")):

@@ -22,7 +22,8 @@ from importlib import resources
 from spacy.lang.en.stop_words import STOP_WORDS  # English function words (spaCy, no model)
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_AGE = re.compile(r"^\s*(?:,\s*|\(\s*)?(?:who\s+is\s+|is\s+|aged?\s+)?\d{1,2}\b(?!\s*(?:%|am|pm|:|/|\.\d|"
+_AGE = re.compile(r"^\s*(?:,\s*|\(\s*)?(?:who\s+is\s+|is\s+|aged?\s+)?\d{1,2}\b"
+                  r"(?!\s*(?:%|am|pm|:|/|\.\d|"
                   r"hours|days|weeks|months|working))", re.IGNORECASE)
 SINGLE_FORENAME_RANK = 400  # a lone capitalised forename counts when this common somewhere
 
@@ -54,7 +55,7 @@ FUNCTION_WORDS = {"the", "a", "an", "this", "that", "these", "those", "our", "th
                   "while", "where", "and", "but", "or", "so", "then", "also", "please", "per",
                   "re", "see", "new", "old", "st", "saint"}
 # Capitalised runs with one of these are organisations, places or roles, never a person.
-NOT_PEOPLE = {"st", "saint", 
+NOT_PEOPLE = {"st", "saint",
     # organisations and services
     "trust", "trusts", "hospital", "hospitals", "police", "constabulary", "council", "board",
     "partnership", "partnerships", "service", "services", "icb", "icbs", "ics", "nhs",
@@ -266,7 +267,8 @@ def _in_run(run: list[Word], words: list[Word], index: dict[int, int],
     if named and (before in RELATIONS or (
             before in ("the", "a", "her", "his", "their", "is", "as") and before2 in RELATIONS)):
         return [(*span, 0.85)]
-    if _AGE.match(after) and (len(people) > 1 or named and people[0].bare.lower() not in NOT_PEOPLE):
+    single_person = named and people[0].bare.lower() not in NOT_PEOPLE
+    if _AGE.match(after) and (len(people) > 1 or single_person):
         return [(*span, 0.85)]
     if before in ("in", "at", "for", "from", "near", "across", "around", "within", "of", "to",
                   "covering", "into"):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 
 _PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 

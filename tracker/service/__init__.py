@@ -42,4 +42,5 @@ class CaseService(
     """All use cases in one object; each slice lives in its own module (one line each here)."""
 
 
-__all__ = ["CaseService", "Flagged", "IntakeForm", "Outcome", "Page", "ServiceBase", "ServiceOptions"]
+__all__ = ["CaseService", "Flagged", "IntakeForm", "Outcome", "Page", "ServiceBase",
+           "ServiceOptions"]
