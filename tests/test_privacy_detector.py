@@ -134,3 +134,26 @@ def test_the_detector_loads_nothing_from_the_network(tmp_path: Path) -> None:
     assert kinds == "['email', 'name']"
     assert float(seconds) < 60
     assert not any(tmp_path.iterdir())  # nothing cached on disk either
+
+
+HOSTILE = {
+    "Presidio's own e-mail pattern backtracks on this": "a." * 2000 + "@",
+    "long local parts": ("a" * 70 + "@") * 50,
+    "dotted domain": "x@" + "a." * 2000,
+    "capitals": "Aaaa Bbbb " * 400,
+    "digits": "12-34.56/78 " * 350,
+    "bad escapes": "%ff%fe" * 600,
+    "invisible": "\u200b" * 4000,
+    "every character": "".join(chr(c) for c in range(0x20, 0x2000))[:4000],
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_text_is_scanned_quickly(text: str) -> None:
+    import time
+
+    scan("warm up")
+    started = time.process_time()
+    found = scan(text)
+    assert time.process_time() - started < 1.0  # CPU seconds, on a 4,000-character message
+    assert mask(text, found) is not None

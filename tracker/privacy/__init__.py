@@ -179,7 +179,7 @@ def refuse_nhs_numbers(fields: Mapping[str, object]) -> None:
     the bot checks every message and every card input with this before anything runs)."""
     refused = {}
     for name, text in fields.items():
-        if isinstance(text, str) and (count := nhs_numbers_in(text)):
+        if isinstance(text, str) and (count := sum(f.kind == NHS for f in scan(text))):
             what = "an NHS number" if count == 1 else f"{count} NHS numbers"
             refused[name] = _refusal(name, what)
     if refused:

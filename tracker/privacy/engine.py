@@ -55,7 +55,16 @@ _OFFLINE_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 class OfflineEmailRecognizer(EmailRecognizer):
-    """Presidio's e-mail recogniser, checking the domain against the bundled suffix list."""
+    """Presidio's e-mail recogniser, checking the domain against the bundled suffix list. Its
+    own pattern backtracks for seconds on hostile text ('a.a.a.…' without an '@'), so the
+    local part is bounded here (64 characters, as RFC 5321 allows)."""
+
+    PATTERNS = [Pattern("Email (bounded)", r"(?<![\w.!#$%&'*+/=?^`{|}~-])"
+                        r"[\w!#$%&'*+/=?^`{|}~-][\w.!#$%&'*+/=?^`{|}~-]{0,63}"
+                        r"@\w[\w-]{0,62}(?:\.\w[\w-]{0,62}){1,8}\b", 0.5)]
+
+    def __init__(self) -> None:
+        super().__init__(patterns=self.PATTERNS)
 
     def validate_result(self, pattern_text: str) -> bool:
         return _OFFLINE_TLD(pattern_text.rpartition("@")[2]).fqdn != ""
