@@ -70,10 +70,11 @@ _AT = re.compile(r"<at>[^<]{0,200}</at>")
 
 
 def _inputs(data: Any) -> dict[str, Any]:
-    """A card's typed inputs (not the fields the card itself set)."""
+    """A card's typed inputs and its action name (not the numbers the card itself set)."""
     if not isinstance(data, dict):
         return {}
-    return {k: v for k, v in data.items() if k not in ("verb", "case", "version", "msteams")}
+    named = {"button" if k == "verb" else k: v for k, v in data.items()}
+    return {k: v for k, v in named.items() if k not in ("case", "version", "msteams")}
 
 
 class InvokeBody(Model):

@@ -149,3 +149,17 @@ async def test_no_nhs_number_of_the_corpus_is_stored_sent_or_logged(
     for where, text in places.items():
         for number in numbers:
             assert not digits_pattern(number).search(text), (number, where)
+
+
+async def test_an_nhs_number_in_an_action_name_or_a_link_is_refused(teams: Driver) -> None:
+    await teams.setup_team("Lena Lead")
+    n = await new_case(teams, "2026/5005")
+    root = (await teams.thread_of_case(n)).activity_id
+    status, body = await teams.click("route_943-476-5919", {"case": n, "version": 1},
+                                     "Lena Lead", reply_to=root)
+    assert status == 200 and "contains an NHS number" in str(body["value"])
+    assert "5919" not in json.dumps(body)
+    answer = await teams.say(f"close case {n} published https://example.org/r?id=943%2E476%2E5919",
+                             "Lena Lead")
+    assert "contains an NHS number" in answer.body["text"]
+    assert "%2E" not in answer.body["text"] and "5919" not in answer.body["text"]
