@@ -51,6 +51,9 @@ _STREET = (r"(?:road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|grove|cresce
            r"terrace|court|view|place|gardens|walk|hill|rise|park|square|mews|row|green|parade|"
            r"vale|heights|fold|croft|meadows?|wynd|chase|gate|boulevard|embankment)")
 
+# Presidio logs at INFO while building, and our log filter (teams_bot/logguard.py) calls back
+# into this module: keep its chatter out of the logs, and out of a loop.
+logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
 _OFFLINE_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
@@ -186,8 +189,6 @@ def engine() -> AnalyzerEngine:
     global _engine
     with _lock:
         if _engine is None:
-            # Presidio logs at INFO while building; our log filter calls back into the guard.
-            logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
             registry = RecognizerRegistry(recognizers=_recognisers(), supported_languages=["en"])
             nlp = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
             nlp.load()
