@@ -157,6 +157,8 @@ async def main(sizes: Sizes, only: set[str], mode: str, work: Path,
     if "fanout" in only:
         run.fanout = await run_fanout(work, sizes.notifications, sizes.threads)
     if "privacy" in only:
+        if tune:
+            tune_for_serving()  # the detector runs in `serve`, with serve's GC settings
         run.privacy = run_privacy(sizes.notes)
     return run
 
