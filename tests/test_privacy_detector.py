@@ -47,7 +47,8 @@ CONFIRM = {
 }
 CLEAN = ["Leeds Teaching Hospitals NHS Trust", "Kent Police", "Director of Nursing",
          "Safeguarding Adults Board", "Rapid Review on 3 March 2026 at 10:00",
-         "StEIS 2026/12345, panel on 12/12/2026", "Call 111 or 999 in an emergency"]
+         "StEIS 2026/12345, panel on 12/12/2026", "Call 111 or 999 in an emergency",
+         "Case 42 reopened; Year 6 pupils, Item 5 on the agenda", "The May panel was moved"]
 
 
 def test_the_corpus_is_big_enough_and_covers_every_kind() -> None:

@@ -53,7 +53,8 @@ FUNCTION_WORDS = {"the", "a", "an", "this", "that", "these", "those", "our", "th
                   "her", "its", "all", "any", "no", "each", "every", "both", "after", "before",
                   "on", "in", "at", "for", "from", "to", "with", "by", "as", "if", "when",
                   "while", "where", "and", "but", "or", "so", "then", "also", "please", "per",
-                  "re", "see", "new", "old", "st", "saint"}
+                  "re", "see", "new", "old", "st", "saint", "thanks", "thank", "hi", "hello",
+                  "dear", "regards", "cheers", "morning", "afternoon", "evening"}
 # Capitalised runs with one of these are organisations, places or roles, never a person.
 NOT_PEOPLE = {"st", "saint",
     # organisations and services
@@ -267,8 +268,7 @@ def _in_run(run: list[Word], words: list[Word], index: dict[int, int],
     if named and (before in RELATIONS or (
             before in ("the", "a", "her", "his", "their", "is", "as") and before2 in RELATIONS)):
         return [(*span, 0.85)]
-    single_person = named and people[0].bare.lower() not in NOT_PEOPLE
-    if _AGE.match(after) and (len(people) > 1 or single_person):
+    if _AGE.match(after) and (len(people) > 1 or _forename(people[0])):
         return [(*span, 0.85)]
     if before in ("in", "at", "for", "from", "near", "across", "around", "within", "of", "to",
                   "covering", "into"):
@@ -301,6 +301,13 @@ def _lowercase_after_relation(words: list[Word]) -> list[tuple[int, int, float]]
                 and _plain_name(pair[0], forenames()) and _plain_name(pair[1], surnames()):
             found.append((pair[0].start, pair[1].end, 0.6))
     return found
+
+
+def _forename(word: Word) -> bool:
+    """A capitalised forename that is not also a common word ("Case 42", "Year 6")."""
+    low = word.bare.lower()
+    return (forenames().get(word.bare, 10**9) <= 3000 and low not in COMMON_WORDS
+            and low not in STOP_WORDS and low not in NOT_PEOPLE)
 
 
 def _plain_name(word: Word, names: dict[str, int]) -> bool:
