@@ -73,12 +73,13 @@ def test_refusals_say_why() -> None:
     assert not can(REF, panel, "no_such_action")
 
 
-def test_team_scope_covers_only_that_teams_cases() -> None:
+def test_a_team_scope_covers_nothing() -> None:
+    """A team is a place, not a scope of power: a leftover team grant sees no case."""
     team = access(("safeguarding_lead", Scope(ScopeKind.TEAM, "T1")))
-    assert can(REF, team, "view", case())
-    other = case()
-    other.team_id = "T2"
-    assert not visible(team, other)
+    mine = case()
+    mine.team_id = "T1"
+    assert not can(REF, team, "view", mine)
+    assert not visible(team, mine)
 
 
 @pytest.mark.storage
