@@ -106,6 +106,8 @@ class Reference:
         """
         raw = text.strip()
         low = _norm(raw)
+        if not kind and re.search(r"\b(icb|integrated care board)\b", raw.lower()):
+            kind = "locality"  # "London ICB" asks for an ICB, not the London region
         if low.startswith("region "):
             kind, low = kind or "region", low[7:].strip()
         elif low.endswith(" region"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import InvalidInput, PermissionDenied
-from ..model import Actor
+from ..model import Actor, PersonRef
 from ..permissions import NATIONAL, Access, Scope, ScopeKind, can, can_in
 from ..ports import ChannelRef, Installation, Notice, NoticeKind, Person, RoleHolder, UnitOfWork
 from ..privacy import check_text
@@ -174,6 +174,14 @@ class AdminService(ServiceBase):
         if not changed:
             return f"{person.name} already holds {label.lower()} {where}; nothing changed."
         return f"{person.name} is now {label.lower()} {where}."
+
+    async def tell(self, person: PersonRef, text: str, key: str) -> None:
+        """A plain 1:1 message to someone, through the outbox (retried until Teams takes it).
+        Used for the answer to a committed change when the direct answer failed."""
+        async with self.uow() as uow:
+            await uow.outbox.enqueue(Notice(NoticeKind.DIRECT, None, text=text, to=person,
+                                            key=key))
+            await uow.commit()
 
     async def channel(self, channel_id: str) -> ChannelRef | None:
         """The safeguarding set-up of a channel, if it is one."""
