@@ -30,6 +30,12 @@ def counting_commits() -> Iterator[list[int]]:
         _COMMITS.reset(token)
 
 
+def commits_so_far() -> int:
+    """Commits counted in this context so far (0 outside `counting_commits`)."""
+    seen = _COMMITS.get()
+    return len(seen) if seen is not None else 0
+
+
 class SqlUnitOfWork:
     cases: SqlCases
     events: SqlEvents

@@ -12,7 +12,7 @@ from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
 from msrest.serialization import Model
 
-from storage.uow import counting_commits
+from storage.uow import commits_so_far, counting_commits
 from tracker.errors import InvalidInput, NotFound, PermissionDenied, TrackerError
 from tracker.model import Actor, PersonRef
 from tracker.ports import Installation, Person
@@ -59,6 +59,14 @@ def friendly(error: TrackerError) -> str:
         return mask_nhs_numbers("Please fix these:\n" + "\n".join(
             f"- {k}: {v}" for k, v in error.errors.items()))
     return mask_nhs_numbers(str(error))
+
+
+def _went_wrong(ref: str, saved: bool) -> str:
+    """The apology for a fault on our side: true about whether the change was saved."""
+    if saved:
+        return (f"Your change was saved, but something went wrong on my side while answering "
+                f"(reference {ref}). Type `case N` to see the case as it is now.")
+    return f"Sorry, something went wrong on my side and nothing was changed (reference {ref})."
 
 
 class InvokeBody(Model):
@@ -193,6 +201,7 @@ class TrackerBot(TeamsActivityHandler):
             what = f"`{parsed.text[:40]}`" if parsed.text else "that"
             return Reply(text=f"Sorry, I don't understand {what}.{hint} Type `help` to see "
                               "what I can do.")
+        start = commits_so_far()
         try:
             return await parsed.command.handler(ctx, parsed.args)
         except NeedsConfirmation as e:  # likely patient details: ask, saying what and where
@@ -202,10 +211,10 @@ class TrackerBot(TeamsActivityHandler):
         except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception("command %s failed (ref %s)", parsed.command.name, ref)
-            return Reply(text=f"Sorry, something went wrong on my side and nothing was changed "
-                              f"(reference {ref}).")
+            return Reply(text=_went_wrong(ref, commits_so_far() > start))
 
     async def _run_action(self, ctx: Ctx, data: Any) -> ActionResult:
+        start = commits_so_far()
         try:
             action = parse_action(data)
             entry = self.verbs.get(action.verb)
@@ -223,8 +232,7 @@ class TrackerBot(TeamsActivityHandler):
         except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception("card action failed (ref %s)", ref)
-            return ActionResult(None, "Sorry, something went wrong on my side and nothing was "
-                                      f"changed (reference {ref}).", "error")
+            return ActionResult(None, _went_wrong(ref, commits_so_far() > start), "error")
 
     @staticmethod
     def _where_allowed(ctx: Ctx, result: ActionResult) -> ActionResult:

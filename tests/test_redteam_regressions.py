@@ -188,7 +188,7 @@ async def test_ambiguous_and_partial_scopes_list_candidates_and_change_nothing(
     home = world.home
     before = await world.snapshot()
     for where, expect in (("North", "could be any of"), ("Essex", "only part of a name"),
-                          ("London ICB", "only part of a name"), ("Atlantis", "don't know")):
+                          ("London ICB", "is a region, not an ICB"), ("Atlantis", "don't know")):
         answer = await answer_text(await home.say(
             f"role panel member <at>Pat Panel</at> for {where}", ADMIN.name,
             mentions=("Pat Panel",)))
@@ -196,6 +196,9 @@ async def test_ambiguous_and_partial_scopes_list_candidates_and_change_nothing(
     answer = await answer_text(await home.say(
         "role panel member <at>Pat Panel</at> for North", ADMIN.name, mentions=("Pat Panel",)))
     assert "North West region" in answer and "NHS North Central London ICB" in answer
+    # An incident filed "for South East" is refused: a region is not an ICB.
+    status, body = await intake(home, {**INCIDENT, "locality": "South East"})
+    assert status == 400 and "is a region, not an ICB" in json.dumps(body)
     # A regional role only for a region; an ICB role only for an ICB.
     for text in ("role regional lead <at>Pat Panel</at> for Kent",
                  "role panel member <at>Pat Panel</at> for South West",

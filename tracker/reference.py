@@ -119,6 +119,17 @@ class Reference:
         exact = [p for p, names in pool if low in {_norm(n) for n in names}]
         if len(exact) == 1:
             return exact[0]
+        other = [p for p, names in self.places() if kind and p.kind != kind
+                 and low in {_norm(n) for n in names}]
+        if other and not exact:  # the exact name of the other kind: never a prefix match
+            found = other[0]
+            if found.kind == "region":
+                icbs = "; ".join(x.name for x in self.localities.values()
+                                 if x.region == found.key)
+                raise InvalidInput({"scope": f"{found.name} is a region, not an ICB. Its ICBs: "
+                                             f"{icbs}. Nothing was changed."})
+            raise InvalidInput({"scope": f"{found.name} is an ICB, not a region. "
+                                         "Nothing was changed."})
         prefix = exact or [p for p, names in pool
                            if any(_norm(n).startswith(low + " ") for n in names)]
         if len(prefix) == 1:
