@@ -140,6 +140,8 @@ class TrackerBot(TeamsActivityHandler):
             person = await resolve(teams_id)
             if person is None:
                 return ""  # not cached: asked again next time
+            if len(self._upns) >= 10_000:  # bounded: start again rather than grow
+                self._upns.clear()
             self._upns[teams_id] = person.upn
         return self._upns[teams_id]
 
