@@ -176,8 +176,9 @@ class TrackerBot(TeamsActivityHandler):
     async def _answer_later(self, tc: TurnContext) -> None:
         reply: Reply | None = tc.turn_state.get(REPLY_KEY)
         text = reply.text if reply is not None and reply.text and reply.card is None else ""
-        text = (f"Done (Teams was busy, so this answer comes late): {text}" if text
-                else "Done: your change was saved. Teams was busy, so this answer comes late.")
+        text = (f"My answer to your last message, late because Teams was busy: {text}" if text
+                else "Your last request was carried out and saved; Teams was busy, so this "
+                     "comes late. Type `case N` to see a case as it is now.")
         actor = self._actor(tc)
         conv = tc.activity.conversation.id if tc.activity.conversation else ""
         await self.services.service.tell(

@@ -347,7 +347,8 @@ async def test_a_429_on_the_reply_to_a_committed_note_stores_it_once_and_says_so
     assert [c.text for c in case.comments] == ["Strategy meeting booked"]
     late = await home.emu.wait_for(
         lambda: next((c for c in home.emu.calls if c.ok and c.kind in ("send", "reply")
-                      and "Done" in str(c.body.get("text", ""))), None),
+                      and "late because Teams was busy" in str(c.body.get("text", ""))),
+                      None),
         message="the late answer")
     text = str(late.body["text"])
     assert f"Case {n} updated: comment" in text
