@@ -25,6 +25,7 @@ from .confirm import ask_action, ask_command, confirmed
 from .context import Ctx, MentionRef, Reply, Where
 from .pacing import Pacer
 from .services import Services
+from .textguard import NOT_TEXT, bad_text
 from .verbs import all_verbs
 
 log = logging.getLogger("sgtracker.bot")
@@ -187,6 +188,9 @@ class TrackerBot(TeamsActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         a = turn_context.activity
+        if bad_text({"text": a.text, "value": a.value}) is not None:
+            await turn_context.send_activity(reply_activity(Reply(text=NOT_TEXT)))
+            return
         ctx = await self._ctx(turn_context)
         if a.value and not (a.text or "").strip():  # an Action.Submit (fallback) click
             result = await self._run_action(ctx, a.value)
@@ -277,9 +281,14 @@ class TrackerBot(TeamsActivityHandler):
         data: dict[str, Any] = dict(raw_data) if isinstance(raw_data, dict) else {}
         if action.get("verb") and "verb" not in data:
             data["verb"] = action["verb"]
+        if bad_text(data) is not None:  # answered, not stored: see teams_bot/textguard.py
+            return self._invoke_answer(turn_context, ActionResult(None, NOT_TEXT, "error"))
         ctx = await self._ctx(turn_context)
         result = await inbound.in_time(self._run_action(ctx, data)) \
             or ActionResult(None, inbound.STILL_WORKING, "info")
+        return self._invoke_answer(turn_context, result)
+
+    def _invoke_answer(self, turn_context: TurnContext, result: ActionResult) -> InvokeResponse:
         if result.card is not None:
             body = InvokeBody(status_code=200, type=CARD, value=result.card)
         else:

@@ -13,8 +13,16 @@ from typing import Any
 _BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
-def bad_text(body: Any) -> str | None:
-    """Where the first string holding a control character or a lone surrogate is, or None."""
+USER_CONTENT = frozenset({"text", "value", "attachments", "entities"})  # what people typed
+NOT_TEXT = ("That holds characters that are not text (control characters or a broken "
+            "character), so I can't store it. Please type it again; nothing was changed.")
+
+
+def bad_text(body: Any, skip: frozenset[str] = frozenset()) -> str | None:
+    """Where the first string holding a control character or a lone surrogate is, or None.
+    Top-level keys in `skip` are left to the caller (the bot answers those in the chat)."""
+    if isinstance(body, dict) and skip:
+        body = {k: v for k, v in body.items() if k not in skip}
     stack: list[tuple[str, Any]] = [("body", body)]
     while stack:
         where, value = stack.pop()

@@ -321,9 +321,17 @@ async def test_each_listed_hostile_input_gets_a_4xx_and_changes_nothing(world: R
     for bad in ([1, 2], "text", 7, {"tenant": "x"}, {"team": [1]}):
         status, _ = await home.post({**act, "channelData": bad, "id": new_thread_id()})
         assert status == 400, (bad, status)
-    message = personal_message("note case 1 \u0000", user, service_url=home.emu.url,
-                               team=home.team)
-    assert (await home.post(message))[0] == 400
+    for text in ("note case 1 \u0000", "note case 1 \ud800", "note case 1 \x1b[2J"):
+        message = personal_message(text, user, service_url=home.emu.url, team=home.team)
+        before_calls = len(home.emu.calls)
+        assert (await home.post(message))[0] in (200, 201)  # typed text: answered in the chat
+        answer = await home.answer_after(before_calls, message["id"])
+        assert "not text" in answer.body["text"]
+    clicked = {**act, "id": new_thread_id()}
+    clicked["value"] = {"action": {"type": "Action.Execute", "verb": "add_note",
+                                   "data": {"case": 1, "note": "nul \u0000"}}}
+    status, body = await home.post(clicked)
+    assert status == 200 and "not text" in str(body)
     assert await world.snapshot() == before
 
 
