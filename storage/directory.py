@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tracker.permissions import Grant, Scope, ScopeKind
@@ -49,9 +50,14 @@ class SqlDirectory:
             channels.c.locality == channel.locality))).first()
         if taken is not None:
             return False
-        await self.conn.execute(insert(channels).values(
-            locality=channel.locality, channel_id=channel.channel_id, team_id=channel.team_id,
-            service_url=channel.service_url, tenant_id=channel.tenant_id))
+        try:
+            async with self.conn.begin_nested():  # two first setups at once: one wins
+                await self.conn.execute(insert(channels).values(
+                    locality=channel.locality, channel_id=channel.channel_id,
+                    team_id=channel.team_id, service_url=channel.service_url,
+                    tenant_id=channel.tenant_id))
+        except IntegrityError:
+            return False
         return True
 
     async def move_channel(self, channel: ChannelRef) -> None:

@@ -469,3 +469,24 @@ async def test_wrong_intake_keys_never_lock_out_the_real_key(
                 assert r.status == 409  # accepted and read: no channel is set up here yet
     finally:
         await running.stop()
+
+
+async def test_two_first_setups_at_once_make_one_lead(teams: Driver) -> None:
+    """The bootstrap is one row: two people in two new teams typing `setup` together can't both
+    become the first lead."""
+    import asyncio
+
+    other = Driver(teams.bot, teams.emu, teams.session,
+                   make_team(app_id=teams.team.bot.id, tenant_id=teams.team.tenant_id),
+                   teams.users)
+    await teams.install()
+    await other.install()
+    first = await answer_text(await teams.say("setup Devon", "Lena Lead"))
+    assert "Type `setup` on its own first" in first
+    answers = await asyncio.gather(teams.say("setup", "Lena Lead"),
+                                   other.say("setup", "Olly Other"))
+    texts = [str(a.body["text"]) for a in answers]
+    assert sum("first to set up this installation" in t for t in texts) == 1, texts
+    from storage.tables import role_grants
+    async with teams.bot.services.engine.connect() as conn:
+        assert len(list(await conn.execute(select(role_grants)))) == 1

@@ -27,8 +27,9 @@ class AdminService(ServiceBase):
         """Make this channel the default safeguarding channel, or the one for an ICB.
 
         Needs the setup right for that scope (the default channel: nationally). The one
-        exception is the very first setup on an empty installation (no channel, no role, no
-        TRACKER_ADMINS): that person becomes safeguarding lead for what they set up. A channel
+        exception is the very first `setup` of the default channel on an empty installation (no
+        channel, no role, no TRACKER_ADMINS): that person becomes its national safeguarding
+        lead; two at once race on the channel row and one wins. A channel
         already attached is never replaced here; `move channel` does that, on record.
         """
         locality = self.ref.locality(locality_text) if locality_text.strip() else None
@@ -37,8 +38,13 @@ class AdminService(ServiceBase):
             else "the default safeguarding channel"
         async with self.uow() as uow:
             access = await self.access_in(uow, actor)
-            bootstrap = (not self.admins and not await uow.directory.channels()
-                         and not await uow.directory.holders())
+            empty = (not self.admins and not await uow.directory.channels()
+                     and not await uow.directory.holders())
+            bootstrap = empty and locality is None
+            if empty and locality is not None:
+                raise InvalidInput({"setup": "Nothing is set up yet. Type `setup` on its own "
+                                             "first, in the channel for all new incidents; ICB "
+                                             "channels come after."})
             if not bootstrap:
                 await self._require_in(uow, access, "setup", scope)
             ref = ChannelRef(channel.service_url, channel.tenant_id, channel.team_id,
@@ -55,8 +61,9 @@ class AdminService(ServiceBase):
                 raise PermissionDenied(
                     f"{where[0].upper()}{where[1:]} is already another channel, so nothing "
                     f"changed. To move it here, a safeguarding lead for it types `{how}` here.")
-            if not await uow.directory.set_channel(ref):
-                raise PermissionDenied(f"{where} was set up a moment ago; nothing changed.")
+            if not await uow.directory.set_channel(ref):  # someone else's setup won the race
+                raise PermissionDenied(f"{where[0].upper()}{where[1:]} was set up a moment ago "
+                                       "by someone else; nothing changed.")
             await uow.directory.upsert_person(
                 Person(actor.aad_id, actor.teams_id, actor.name, actor.upn))
             note = ""
