@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from dataclasses import replace
 from typing import Any
@@ -16,7 +17,13 @@ from storage.uow import commits_so_far, counting_commits
 from tracker.errors import InvalidInput, NotFound, PermissionDenied, TrackerError
 from tracker.model import Actor, PersonRef
 from tracker.ports import Installation, Person
-from tracker.privacy import NeedsConfirmation, confirming, mask_nhs_numbers
+from tracker.privacy import (
+    NeedsConfirmation,
+    confirming,
+    mask,
+    mask_nhs_numbers,
+    refuse_nhs_numbers,
+)
 
 from . import inbound
 from .card_actions import ActionResult, parse_action
@@ -54,12 +61,24 @@ def reply_activity(reply: Reply) -> Activity:
 
 
 def friendly(error: TrackerError) -> str:
+    """The error for the person who asked; any text of theirs it repeats is masked."""
     if isinstance(error, InvalidInput):
         if len(error.errors) == 1:
-            return mask_nhs_numbers(next(iter(error.errors.values())))
-        return mask_nhs_numbers("Please fix these:\n" + "\n".join(
-            f"- {k}: {v}" for k, v in error.errors.items()))
-    return mask_nhs_numbers(str(error))
+            return mask(next(iter(error.errors.values())))
+        return mask("Please fix these:\n" + "\n".join(
+            f"- {k.replace('_', ' ')}: {v}" for k, v in error.errors.items()))
+    return mask(str(error))
+
+
+_AT = re.compile(r"<at>[^<]{0,200}</at>")
+
+
+def _inputs(data: Any) -> dict[str, Any]:
+    """A card's typed inputs and its action name (not the numbers the card itself set)."""
+    if not isinstance(data, dict):
+        return {}
+    named = {"button" if k == "verb" else k: v for k, v in data.items()}
+    return {k: v for k, v in named.items() if k not in ("case", "version", "msteams")}
 
 
 def _went_wrong(ref: str, saved: bool) -> str:
@@ -202,10 +221,15 @@ class TrackerBot(TeamsActivityHandler):
         await turn_context.send_activity(reply_activity(reply))
 
     async def _run_command(self, ctx: Ctx, text: str | None) -> Reply:
+        try:  # an NHS number is refused whatever the command, known or not
+            refuse_nhs_numbers({"message": _AT.sub("", text or "")})
+        except TrackerError as e:
+            return Reply(text=friendly(e))
         parsed = self.services.registry.parse(text or "")
         if not isinstance(parsed, Parsed):
             hint = f" Did you mean `{parsed.suggestion}`?" if parsed.suggestion else ""
-            what = f"`{parsed.text[:40]}`" if parsed.text else "that"
+            shown = mask(parsed.text)
+            what = f"`{shown[:40]}`" if shown else "that"
             return Reply(text=f"Sorry, I don't understand {what}.{hint} Type `help` to see "
                               "what I can do.")
         start = commits_so_far()
@@ -223,6 +247,7 @@ class TrackerBot(TeamsActivityHandler):
     async def _run_action(self, ctx: Ctx, data: Any) -> ActionResult:
         start = commits_so_far()
         try:
+            refuse_nhs_numbers(_inputs(data))
             action = parse_action(data)
             entry = self.verbs.get(action.verb)
             if entry is None:
