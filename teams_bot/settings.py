@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import time
 from ipaddress import ip_address
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_DB = "sqlite+aiosqlite:///" + str(Path("var") / "tracker.db")
 
@@ -57,6 +58,17 @@ class Settings:
     @property
     def base_url(self) -> str:
         return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
+
+    @property
+    def tab_host(self) -> str:
+        """Host (and port) of the public URL: the tab's SSO audience is api://<host>/<app id>."""
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def tab_host_for_package(self) -> str:
+        from manifest.build import DEFAULT_HOST
+
+        return self.tab_host if self.public_url else DEFAULT_HOST
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
