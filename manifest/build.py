@@ -32,8 +32,8 @@ MAX_COMMAND_DESCRIPTION = 4000
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
-_HOST = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}"
-                   r"[a-z0-9])?)+(?::\d{1,5})?$")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})+(?::\d{{1,5}})?$")
 DEFAULT_HOST = "tracker.example.nhs.uk"
 """Where `sgtracker serve` is reached over HTTPS; the tabs and the SSO resource live there."""
 _PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")

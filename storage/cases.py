@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tracker.model import Case, IdKind, case_from_dict, case_to_dict
 from tracker.permissions import Scope, ScopeKind
 from tracker.ports import CaseFilter, ConcurrentChange, DuplicateIdentifier
+from tracker.statistics import closed_on
 
 from .tables import case_identifiers, cases
 
@@ -22,6 +23,7 @@ def _row(case: Case, next_due: date | None) -> dict[str, Any]:
         "state": case.state.value, "is_open": not case.closed, "locality": case.locality,
         "region": case.region, "team_id": case.team_id, "created_at": case.created_at,
         "next_due": next_due, "version": case.version, "record": case_to_dict(case),
+        "closed_on": closed_on(case),
     }
 
 
@@ -87,11 +89,14 @@ class SqlCases:
             where.append(cases.c.next_due < flt.due_before)
         if flt.states:
             where.append(cases.c.state.in_([s.value for s in flt.states]))
-        return and_(*where)
+        return and_(*where, *_tab_conditions(flt))
 
     async def list(self, flt: CaseFilter) -> list[Case]:
         query = select(cases.c.record).where(self._where(flt))
-        if flt.due_before is not None:
+        order = _ORDERS.get(flt.order)
+        if order is not None:
+            query = query.order_by(*order)
+        elif flt.due_before is not None:
             query = query.order_by(cases.c.next_due, cases.c.number)
         else:
             query = query.order_by(cases.c.number.desc())
@@ -101,6 +106,52 @@ class SqlCases:
     async def count(self, flt: CaseFilter) -> int:
         q = select(func.count()).select_from(cases).where(self._where(flt))
         return int((await self.conn.execute(q)).scalar_one())
+
+    async def count_by_locality(self, flt: CaseFilter) -> dict[str, int]:
+        q = select(cases.c.locality, func.count()).where(self._where(flt)) \
+            .group_by(cases.c.locality)
+        return {str(k): int(n) for k, n in await self.conn.execute(q)}
+
+
+def _json_text(key: str) -> Any:
+    return cases.c.record[key].as_string()
+
+
+def _tab_conditions(flt: CaseFilter) -> list[Any]:
+    """The tab's filters. Review type, stage and route live in the record (JSON): they only
+    narrow rows already picked by the indexed columns (scope, ICB, open, dates)."""
+    out: list[Any] = []
+    if flt.region:
+        out.append(cases.c.region == flt.region)
+    if flt.closed_only:
+        out.append(cases.c.is_open.is_(False))
+    if flt.created_from is not None:
+        out.append(cases.c.created_at >= flt.created_from)
+    if flt.created_before is not None:
+        out.append(cases.c.created_at < flt.created_before)
+    if flt.closed_from is not None:
+        out.append(cases.c.closed_on >= flt.closed_from)
+    if flt.closed_before is not None:
+        out.append(cases.c.closed_on < flt.closed_before)
+    if flt.review_type:
+        out.append(_json_text("review_type") == flt.review_type)
+    if flt.stage:
+        out.append(_json_text("stage") == flt.stage)
+    if flt.route == "none":
+        out.append(or_(_json_text("route").is_(None), _json_text("route") == ""))
+    elif flt.route:
+        out.append(_json_text("route") == flt.route)
+    return out
+
+
+_ORDERS: dict[str, tuple[Any, ...]] = {
+    "number": (cases.c.number,),
+    "-number": (cases.c.number.desc(),),
+    "added": (cases.c.created_at, cases.c.number),
+    "-added": (cases.c.created_at.desc(), cases.c.number.desc()),
+    "due": (cases.c.next_due.is_(None), cases.c.next_due, cases.c.number),
+    "icb": (cases.c.locality, cases.c.number.desc()),
+}
 
 
 def _scope_condition(scope: Scope) -> Any:

@@ -31,6 +31,7 @@ cases = Table(
     Column("next_due", Date, nullable=True),
     Column("version", Integer, nullable=False),
     Column("record", JSONType, nullable=False),
+    Column("closed_on", Date, nullable=True),  # the tab's statistics (migration 0005)
     Index("ix_cases_open_number", "is_open", "number"),
     Index("ix_cases_locality_open", "locality", "is_open", "number"),
     Index("ix_cases_region_open", "region", "is_open", "number"),
@@ -38,6 +39,10 @@ cases = Table(
     Index("ix_cases_open_due", "is_open", "next_due"),
     Index("ix_cases_locality_due", "locality", "is_open", "next_due", "number"),  # overdue
     Index("ix_cases_team_due", "team_id", "is_open", "next_due", "number"),  # by scope
+    Index("ix_cases_region_created", "region", "created_at"),  # statistics: new in a period
+    Index("ix_cases_locality_created", "locality", "created_at"),
+    Index("ix_cases_region_closed", "region", "closed_on"),  # statistics: closed in a period
+    Index("ix_cases_locality_closed", "locality", "closed_on"),
 )
 
 case_identifiers = Table(

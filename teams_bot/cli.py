@@ -75,7 +75,8 @@ def package(ns: argparse.Namespace, settings: Settings) -> int:
     from .commands import build_registry
 
     out = build_package(ns.app_id, ns.app_version, build_registry().menu_commands(), ns.out,
-                        developer=developer_from_args(ns), host=ns.host or settings.tab_host_for_package)
+                        developer=developer_from_args(ns),
+                        host=ns.host or settings.tab_host_for_package)
     print(f"Wrote {out}")
     return 0
 

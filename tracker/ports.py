@@ -99,6 +99,17 @@ class CaseFilter:
     states: Sequence[State] = ()
     limit: int = 50
     offset: int = 0
+    # the tab's table and statistics (tab/): all optional, "" or None = any
+    region: str = ""
+    closed_only: bool = False
+    route: str = ""  # a Route value, or "none" for not yet routed
+    review_type: str = ""
+    stage: str = ""
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+    closed_from: date | None = None
+    closed_before: date | None = None
+    order: str = ""  # "" (newest first), "number", "added", "-added", "due", "icb"
 
 
 class ConcurrentChange(Exception):
@@ -119,6 +130,7 @@ class CaseRepo(Protocol):
     async def claim_identifiers(self, number: int, ids: Sequence[tuple[IdKind, str]]) -> None: ...
     async def list(self, flt: CaseFilter) -> list[Case]: ...
     async def count(self, flt: CaseFilter) -> int: ...
+    async def count_by_locality(self, flt: CaseFilter) -> dict[str, int]: ...
 
 
 class EventLog(Protocol):
@@ -148,6 +160,7 @@ class Directory(Protocol):
     async def add_grant(self, aad_id: str, role: str, scope: Scope) -> bool: ...
     async def remove_grant(self, aad_id: str, role: str, scope: Scope) -> bool: ...
     async def holders(self, role: str | None = None) -> list[RoleHolder]: ...
+    async def people(self, limit: int = 200) -> list[Person]: ...
 
 
 @dataclass
