@@ -289,5 +289,5 @@ def test_vendored_browser_files_are_the_pinned_npm_packages() -> None:
         pytest.skip("tools/tab-browser/node_modules is missing: run `npm ci` there")
     assert (vendor / "htmx.min.js").read_bytes() == \
         (modules / "htmx.org" / "dist" / "htmx.min.js").read_bytes()
-    assert (vendor / "teams-js.min.js").read_bytes() == \
-        (modules / "@microsoft" / "teams-js" / "dist" / "umd" / "MicrosoftTeams.min.js").read_bytes()
+    teams_js = modules / "@microsoft" / "teams-js" / "dist" / "umd" / "MicrosoftTeams.min.js"
+    assert (vendor / "teams-js.min.js").read_bytes() == teams_js.read_bytes()
