@@ -28,6 +28,7 @@ from tracker.model import (
     Route,
     State,
 )
+from tracker.permissions import NATIONAL as NATIONAL_SCOPE
 from tracker.permissions import Scope, ScopeKind
 from tracker.ports import Person
 from tracker.reference import Reference
@@ -44,6 +45,8 @@ CORNWALL_LEAD = Person("aad-ben-cornwall", "29:ben", "Ben Cornwall", "ben@kernow
 REGIONAL = Person("aad-rita-region", "29:rita", "Rita Regional", "rita@england.example.nhs.uk")
 DIRECTOR = Person("aad-dan-director", "29:dan", "Dan Director", "dan@devon.example.nhs.uk")
 NOBODY = Person("aad-no-role", "29:nobody", "Nora Norole", "nora@example.nhs.uk")
+NATIONAL = Person("aad-nat-national", "29:nat", "Nat National", "nat@england.example.nhs.uk")
+FILLER = 30  # closed London cases 13 to 42, seen only nationally: two pages of cases
 DEVON, CORNWALL = "devon", "cornwall-and-the-isles-of-scilly"
 
 
@@ -69,7 +72,7 @@ def _case(n: int, locality: str, added: date, state: State, route: Route | None 
 
 
 def known_cases() -> list[Case]:
-    """In the order they are stored (case numbers 1 to 12)."""
+    """In the order they are stored (case numbers 1 to 42)."""
     d, p1, p2 = date, Route.PATH1, Route.PATH2
     rr, cspr = ReviewType.RAPID_REVIEW, ReviewType.CSPR
     return [
@@ -101,6 +104,8 @@ def known_cases() -> list[Case]:
               sin_notified_on=d(2026, 2, 3)),
         # elsewhere (London)
         _case(12, "north-central-london", d(2026, 10, 9), State.SI, p2),
+        *[_case(n, "north-central-london", d(2026, 5, n - 12), State.CLOSED_NFA,
+                Route.NFA, closed=d(2026, 6, n - 12)) for n in range(13, 13 + FILLER)],
     ]
 
 
@@ -135,7 +140,7 @@ async def seed(service: CaseService, engine: AsyncEngine) -> None:
     async with service.uow() as uow:
         for case in known_cases():
             await uow.cases.add(case, next_due(case, ref.timescales, wd))
-        for person in (DEVON_LEAD, CORNWALL_LEAD, REGIONAL, DIRECTOR, NOBODY):
+        for person in (DEVON_LEAD, CORNWALL_LEAD, REGIONAL, DIRECTOR, NOBODY, NATIONAL):
             await uow.directory.upsert_person(person)
         await uow.directory.add_grant(DEVON_LEAD.aad_id, "safeguarding_lead",
                                       Scope(ScopeKind.LOCALITY, DEVON))
@@ -143,6 +148,7 @@ async def seed(service: CaseService, engine: AsyncEngine) -> None:
                                       Scope(ScopeKind.LOCALITY, CORNWALL))
         await uow.directory.add_grant(REGIONAL.aad_id, "regional_safeguarding_lead",
                                       Scope(ScopeKind.REGION, "south-west"))
+        await uow.directory.add_grant(NATIONAL.aad_id, "national_contact", NATIONAL_SCOPE)
         await uow.directory.add_grant(DIRECTOR.aad_id, "medical_director",
                                       Scope(ScopeKind.LOCALITY, DEVON))
         await uow.commit()
