@@ -11,6 +11,7 @@ from .fanout import FanoutResult
 from .inbound import InboundResult
 from .load import Level
 from .storage_bench import StorageResult
+from .tab_bench import TabResult, tab_section
 
 TARGET_CLICK_P99 = 150.0
 TARGET_QUERY_P99 = 20.0
@@ -22,6 +23,7 @@ class Run:
     inbound: dict[str, InboundResult] = field(default_factory=dict)  # by database
     storage: list[StorageResult] = field(default_factory=list)
     fanout: FanoutResult | None = None
+    tab: list[TabResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -120,6 +122,11 @@ def targets(run: Run) -> list[str]:
         rows.append((f"every query p99 < 20 ms at {s.cases:,} cases ({s.backend})",
                      f"worst {worst.p99_ms:.1f} ms (`{worst.query}`, {worst.scope})",
                      worst.p99_ms < TARGET_QUERY_P99))
+    for r in run.tab:
+        for tt in r.timings:
+            rows.append((f"tab, {tt.page} ({tt.who}), p99 < {tt.target_ms:.0f} ms at "
+                         f"{r.cases:,} cases ({r.backend})", f"{tt.p99_ms:.1f} ms",
+                         tt.p99_ms < tt.target_ms))
     if run.fanout is not None:
         f = run.fanout
         rows.append(("fan-out >= 80% of the allowed rate, no 429 storms",
@@ -146,5 +153,7 @@ def render(run: Run, explanation: str) -> str:
         body += storage_section(run.storage)
     if run.fanout is not None:
         body += fanout_section(run.fanout)
+    if run.tab:
+        body += tab_section(run.tab)
     body += [f"- {n}" for n in run.notes] + ([""] if run.notes else [])
     return "\n".join(head + body + [explanation.strip(), ""])

@@ -1,4 +1,4 @@
-"""`python -m bench.run [--quick] [--only inbound,storage,fanout] [--out docs/performance.md]`
+"""`python -m bench.run [--quick] [--only inbound,storage,fanout,tab] [--out docs/performance.md]`
 
 Runs the benchmarks and writes the Markdown report. PostgreSQL is used when it answers at
 BENCH_DATABASE_URL, TEST_DATABASE_URL or postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
@@ -24,6 +24,7 @@ from .fanout import run_fanout
 from .inbound import InboundResult, run_ours, run_paced, run_references
 from .report import Run, render
 from .storage_bench import run_storage
+from .tab_bench import run_tab
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
@@ -152,13 +153,22 @@ async def main(sizes: Sizes, only: set[str], mode: str, work: Path,
                                                      sizes.runs, base))
     if "fanout" in only:
         run.fanout = await run_fanout(work, sizes.notifications, sizes.threads)
+    if "tab" in only:
+        if tune:
+            tune_for_serving()
+        run.tab.append(await run_tab(f"sqlite+aiosqlite:///{work / 'tab.db'}", None,
+                                     sizes.cases, sizes.events, sizes.runs))
+        if pg is not None:
+            async with pg_schema(pg) as schema:
+                run.tab.append(await run_tab(pg, schema, sizes.cases, sizes.events,
+                                             sizes.runs))
     return run
 
 
 def cli(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     p.add_argument("--quick", action="store_true", help="Tiny sizes: checks the code paths.")
-    p.add_argument("--only", default="inbound,storage,fanout")
+    p.add_argument("--only", default="inbound,storage,fanout,tab")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     p.add_argument("--no-postgres", action="store_true", help="Measure SQLite only.")
     ns = p.parse_args(argv)

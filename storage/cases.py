@@ -27,6 +27,18 @@ def _row(case: Case, next_due: date | None) -> dict[str, Any]:
     }
 
 
+# When each closed case closed (tracker.statistics.closed_on, in SQL): the day of its last
+# decision, else its publication day, else the day it was added. Migration 0005 and the bench's
+# bulk loader fill the column with it.
+CLOSED_ON_SQL = {
+    "sqlite": "UPDATE cases SET closed_on = COALESCE(date(json_extract(record, "
+              "'$.decisions[#-1].at')), date(json_extract(record, '$.published_on')), "
+              "date(created_at)) WHERE is_open = 0",
+    "postgresql": "UPDATE cases SET closed_on = COALESCE(((record->'decisions'->-1->>'at')"
+                  "::timestamptz AT TIME ZONE 'UTC')::date, (record->>'published_on')::date, "
+                  "(created_at AT TIME ZONE 'UTC')::date) WHERE NOT is_open",
+}
+
 # Built once with bind parameters: building a statement per call cost more CPU than running it.
 _GET = select(cases.c.record).where(cases.c.number == bindparam("b_number"))
 _SAVE = update(cases).where(cases.c.number == bindparam("b_number"),

@@ -6,6 +6,7 @@ drawn once and kept."""
 from __future__ import annotations
 
 import base64
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,8 +39,12 @@ class Chart:
 @lru_cache(maxsize=512)
 def svg_data_url(title: str, rows: tuple[tuple[str, int], ...], unit: str) -> str:
     data = [{"label": label, "n": n} for label, n in rows] or [{"label": "None", "n": 0}]
-    chart = alt.Chart(alt.Data(values=data), title=title).mark_bar(color=NHS_BLUE).encode(
-        x=alt.X("n:Q", title=unit, axis=alt.Axis(tickMinStep=1, format="d")),
+    top = max(1, *(n for _, n in rows)) if rows else 1
+    step = max(1, math.ceil(top / 8))
+    ticks = list(range(0, top + step, step))
+    chart = alt.Chart(alt.Data(values=data)).mark_bar(color=NHS_BLUE).encode(
+        x=alt.X("n:Q", title=unit, scale=alt.Scale(domain=[0, ticks[-1]]),
+                axis=alt.Axis(values=ticks, format="d")),
         y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=220)),
     ).properties(width=320, height=max(40, 26 * len(data)))
     svg = vl_convert.vegalite_to_svg(chart.to_dict())

@@ -30,23 +30,10 @@ def upgrade() -> None:
 
 def _backfill() -> None:
     """Closed cases get the day of their last decision (tracker.statistics.closed_on)."""
-    from tracker.model import case_from_dict
-    from tracker.statistics import closed_on
+    from storage.cases import CLOSED_ON_SQL
 
     bind = op.get_bind()
-    cases = sa.table("cases", sa.column("number", sa.Integer), sa.column("is_open", sa.Boolean),
-                     sa.column("record", sa.JSON), sa.column("closed_on", sa.Date))
-    rows = bind.execute(sa.select(cases.c.number, cases.c.record)
-                        .where(cases.c.is_open.is_(False))).all()
-    updates = []
-    for number, record in rows:
-        if isinstance(record, str):
-            import json
-            record = json.loads(record)
-        updates.append({"n": number, "d": closed_on(case_from_dict(record))})
-    if updates:
-        bind.execute(sa.update(cases).where(cases.c.number == sa.bindparam("n"))
-                     .values(closed_on=sa.bindparam("d")), updates)
+    op.execute(sa.text(CLOSED_ON_SQL["sqlite" if bind.dialect.name == "sqlite" else "postgresql"]))
 
 
 def downgrade() -> None:

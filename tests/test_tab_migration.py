@@ -1,0 +1,36 @@
+"""Migration 0005 fills `closed_on` for the cases already stored, the same way the repository
+does for a case saved from now on (tracker.statistics.closed_on)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert, select
+
+from storage.cases import _row
+from storage.db import create_engine
+from storage.migrate import upgrade
+from storage.tables import cases
+from tests.support.tab_world import known_cases
+from tracker.statistics import closed_on
+
+pytestmark = pytest.mark.storage
+
+
+async def test_migration_0005_fills_closed_on_like_the_repository(database) -> None:  # type: ignore[no-untyped-def]
+    engine = create_engine(database.url, schema=database.schema)
+    try:
+        await upgrade(engine, "0004")
+        known = known_cases()
+        async with engine.begin() as conn:
+            for case in known:
+                row = _row(case, None)
+                del row["closed_on"]  # the column does not exist yet
+                await conn.execute(insert(cases).values(number=case.number,
+                                                                       **row))
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            stored = dict((await conn.execute(select(cases.c.number, cases.c.closed_on))).all())
+        assert stored == {c.number: closed_on(c) for c in known}
+        assert sum(1 for d in stored.values() if d) == 3 + 1 + 30  # 5-7, 11 and 13-42
+    finally:
+        await engine.dispose()
