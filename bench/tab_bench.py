@@ -16,7 +16,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import insert, text
 
-from storage.cases import CLOSED_ON_SQL
+from storage.cases import BACKFILL_SQL
 from storage.db import create_engine, is_sqlite
 from storage.migrate import upgrade
 from storage.tables import people, role_grants
@@ -86,7 +86,8 @@ async def _prepare(url: str, schema: str | None, n_cases: int, n_events: int) ->
         await load(engine, n_cases, n_events, shape)
         sqlite = is_sqlite(url)
         async with engine.begin() as conn:
-            await conn.execute(text(CLOSED_ON_SQL["sqlite" if sqlite else "postgresql"]))
+            for sql in BACKFILL_SQL["sqlite" if sqlite else "postgresql"]:
+                await conn.execute(text(sql))
             await conn.execute(insert(people), [
                 {"aad_id": a, "teams_id": f"29:{a}", "name": n, "upn": ""}
                 for a, n in ((NATIONAL.aad_id, "National Lead"), (LOCAL.aad_id, "Devon Lead"),

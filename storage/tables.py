@@ -31,7 +31,11 @@ cases = Table(
     Column("next_due", Date, nullable=True),
     Column("version", Integer, nullable=False),
     Column("record", JSONType, nullable=False),
-    Column("closed_on", Date, nullable=True),  # the tab's statistics (migration 0005)
+    # the tab's filters and statistics (migration 0005); "" = not yet set
+    Column("closed_on", Date, nullable=True),
+    Column("route", String(16), nullable=False, server_default=""),
+    Column("review_type", String(24), nullable=False, server_default=""),
+    Column("stage", String(40), nullable=False, server_default=""),
     Index("ix_cases_open_number", "is_open", "number"),
     Index("ix_cases_locality_open", "locality", "is_open", "number"),
     Index("ix_cases_region_open", "region", "is_open", "number"),
@@ -43,6 +47,7 @@ cases = Table(
     Index("ix_cases_locality_created", "locality", "created_at"),
     Index("ix_cases_region_closed", "region", "closed_on"),  # statistics: closed in a period
     Index("ix_cases_locality_closed", "locality", "closed_on"),
+    Index("ix_cases_review_type", "review_type", "created_at"),  # the tab's review type filter
 )
 
 case_identifiers = Table(

@@ -1,5 +1,5 @@
-"""Migration 0005 fills `closed_on` for the cases already stored, the same way the repository
-does for a case saved from now on (tracker.statistics.closed_on)."""
+"""Migration 0005 fills `closed_on`, `route`, `review_type` and `stage` for the cases already
+stored, the same way the repository does for a case saved from now on."""
 
 from __future__ import annotations
 
@@ -24,13 +24,19 @@ async def test_migration_0005_fills_closed_on_like_the_repository(database) -> N
         async with engine.begin() as conn:
             for case in known:
                 row = _row(case, None)
-                del row["closed_on"]  # the column does not exist yet
+                for column in ("closed_on", "route", "review_type", "stage"):
+                    del row[column]  # the columns do not exist yet
                 await conn.execute(insert(cases).values(number=case.number,
                                                                        **row))
         await upgrade(engine)
         async with engine.connect() as conn:
-            stored = dict((await conn.execute(select(cases.c.number, cases.c.closed_on))).all())
+            rows = (await conn.execute(select(cases.c.number, cases.c.closed_on, cases.c.route,
+                                              cases.c.review_type, cases.c.stage))).all()
+        stored = {n: d for n, d, *_ in rows}
         assert stored == {c.number: closed_on(c) for c in known}
+        expected = {c.number: _row(c, None) for c in known}
+        assert {n: (r, t, s) for n, _, r, t, s in rows} == {
+            n: (e["route"], e["review_type"], e["stage"]) for n, e in expected.items()}
         assert sum(1 for d in stored.values() if d) == 3 + 1 + 30  # 5-7, 11 and 13-42
     finally:
         await engine.dispose()

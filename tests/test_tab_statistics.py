@@ -63,3 +63,48 @@ def test_closed_on_is_the_last_decision_and_none_while_open() -> None:
     assert closed_on(by_number[5]) == date(2026, 10, 15)
     assert closed_on(by_number[1]) is None
     assert by_number[7].state is State.CLOSED_EMBARGOED
+
+
+async def test_the_database_counts_what_the_definition_says(database) -> None:  # type: ignore[no-untyped-def]
+    """storage's SQL (`period_rows`) against `rows_of` on the same cases, for every area and
+    period the known cases touch."""
+    from dataclasses import replace
+
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+    from storage.uow import uow_factory
+    from tracker.permissions import NATIONAL
+    from tracker.ports import CaseFilter
+    from tracker.statistics import rows_of
+
+    engine = create_engine(database.url, schema=database.schema)
+    try:
+        await upgrade(engine)
+        known = known_cases()
+        async with uow_factory(engine)() as uow:
+            for case in known:
+                await uow.cases.add(case, None)
+            await uow.commit()
+        for key in ("2026-Q4", "2026-10", "2026-11", "2026-06", "2026-Q2", "2025-Q4"):
+            period = parse_period(key)
+            assert period is not None
+            for locality, region in ((DEVON, ""), (CORNWALL, ""), ("", "south-west"), ("", "")):
+                area = CaseFilter(scopes=[NATIONAL], open_only=False, locality=locality,
+                                  region=region, limit=1000)
+                async with uow_factory(engine)() as uow:
+                    got = await uow.cases.period_rows(
+                        replace(area, created_from=period.start_at,
+                                created_before=period.end_at),
+                        replace(area, closed_only=True, closed_from=period.start,
+                                closed_before=period.end))
+                mine = [c for c in known if (not locality or c.locality == locality)
+                        and (not region or c.region == region)]
+                new = [c for c in mine if period.start_at <= c.created_at < period.end_at]
+                want = rows_of(new, [c for c in mine if c.closed], period)
+                assert got.new_by_route_type == want.new_by_route_type, (key, locality, region)
+                assert got.new_converted == want.new_converted
+                assert sorted(map(sorted, got.new_themes)) == sorted(map(sorted, want.new_themes))
+                assert got.closed_by_state == want.closed_by_state
+                assert sorted(got.published) == sorted(want.published)
+    finally:
+        await engine.dispose()

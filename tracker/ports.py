@@ -112,6 +112,18 @@ class CaseFilter:
     order: str = ""  # "" (newest first), "number", "added", "-added", "due", "icb"
 
 
+@dataclass(frozen=True)
+class PeriodRows:
+    """What the statistics read from the cases of one area and period, counted by the
+    database (tracker/statistics.py turns it into the page's figures)."""
+
+    new_by_route_type: dict[tuple[str, str], int]  # (route, review type) -> new cases; "" = none
+    new_converted: dict[str, int]  # review type -> new cases converted from a Rapid Review
+    new_themes: list[list[str]]  # each new case's themes
+    closed_by_state: dict[str, int]  # state -> cases closed in the period
+    published: list[tuple[date, date]]  # (publication day, review start) of those published
+
+
 class ConcurrentChange(Exception):
     """The row's version moved on between read and write."""
 
@@ -131,6 +143,7 @@ class CaseRepo(Protocol):
     async def list(self, flt: CaseFilter) -> list[Case]: ...
     async def count(self, flt: CaseFilter) -> int: ...
     async def count_by_locality(self, flt: CaseFilter) -> dict[str, int]: ...
+    async def period_rows(self, new: CaseFilter, closed: CaseFilter) -> PeriodRows: ...
 
 
 class EventLog(Protocol):

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from .deadlines import add_months
-from .model import REVIEW_LABELS, ROUTE_LABELS, Case, ReviewType, State
+from .model import REVIEW_LABELS, ROUTE_LABELS, Case, ReviewType, Route, State
+from .ports import PeriodRows
 from .reference import Reference
 
 TARGET_MONTHS = 6
@@ -129,39 +130,61 @@ def days_to_publication(case: Case) -> int | None:
     return (case.published_on - review_start(case)).days
 
 
+def rows_of(new: Iterable[Case], closed: Iterable[Case], period: Period) -> PeriodRows:
+    """What the database counts (storage/cases.py `period_rows`), from the cases themselves:
+    the definition the SQL must agree with (tests/test_tab_statistics.py)."""
+    by_route_type: Counter[tuple[str, str]] = Counter()
+    converted: Counter[str] = Counter()
+    themes = []
+    for c in new:
+        rtype = c.review_type.value if c.review_type else ""
+        by_route_type[(c.route.value if c.route else "", rtype)] += 1
+        if c.converted:
+            converted[rtype] += 1
+        themes.append(list(c.themes))
+    shut = [c for c in closed if (d := closed_on(c)) and period.start <= d < period.end]
+    states = Counter(c.state.value for c in shut)
+    published = [(c.published_on, review_start(c)) for c in shut
+                 if c.state is State.CLOSED_PUBLISHED and c.published_on]
+    return PeriodRows(dict(by_route_type), dict(converted), themes, dict(states), published)
+
+
 def figures(new: Iterable[Case], closed: Iterable[Case], past_deadline: Mapping[str, int],
             ref: Reference, period: Period) -> Figures:
-    """`new`: cases created in the period; `closed`: cases closed in the period (both already
-    limited to the area and the viewer's scope); `past_deadline`: open cases past a deadline
-    now, by locality key."""
-    new = list(new)
+    """`new`: cases created in the period; `closed`: cases that may have closed in it (both
+    already limited to the area and the viewer's scope)."""
+    return figures_from(rows_of(new, closed, period), past_deadline, ref)
+
+
+def figures_from(rows: PeriodRows, past_deadline: Mapping[str, int], ref: Reference) -> Figures:
+    """The page's figures from what the database counted; `past_deadline`: open cases past a
+    deadline now, by locality key."""
     paths: Counter[str] = Counter()
     types: Counter[str] = Counter()
+    for (route, rtype), n in rows.new_by_route_type.items():
+        paths[ROUTE_LABELS[Route(route)] if route else NOT_ROUTED] += n
+        types[REVIEW_LABELS[ReviewType(rtype)] if rtype else NO_TYPE] += n
+    rapid_type = sum(n for (_, rtype), n in rows.new_by_route_type.items()
+                     if rtype == ReviewType.RAPID_REVIEW.value)
+    rapid = rapid_type + sum(n for t, n in rows.new_converted.items()
+                             if t != ReviewType.RAPID_REVIEW.value)
     themes: Counter[str] = Counter()
-    rapid = converted = 0
-    for c in new:
-        paths[ROUTE_LABELS[c.route] if c.route else NOT_ROUTED] += 1
-        types[REVIEW_LABELS[c.review_type] if c.review_type else NO_TYPE] += 1
-        if c.review_type is ReviewType.RAPID_REVIEW or c.converted:
-            rapid += 1
-        if c.converted and c.review_type is ReviewType.CSPR:
-            converted += 1
-        for t in dict.fromkeys(x for x in c.themes if x):
-            themes[ref.label("themes", t)] += 1
-    shut = [c for c in closed if (d := closed_on(c)) and period.start <= d < period.end]
-    published = [c for c in shut if c.state is State.CLOSED_PUBLISHED and c.published_on]
-    days = tuple(sorted(n for c in published if (n := days_to_publication(c)) is not None))
-    within = sum(1 for c in published if c.published_on and c.published_on <= target_date(c))
-
+    for case_themes in rows.new_themes:
+        for key in dict.fromkeys(x for x in case_themes if x):
+            themes[ref.label("themes", key)] += 1
+    days = tuple(sorted((on - start).days for on, start in rows.published))
+    within = sum(1 for on, start in rows.published if on <= add_months(start, TARGET_MONTHS))
     names = {k: loc.name for k, loc in ref.localities.items()}
     late = sorted(((names.get(k, k), n) for k, n in past_deadline.items() if n),
                   key=lambda x: (-x[1], x[0]))
+    states = rows.closed_by_state
     return Figures(
-        new_total=len(new),
+        new_total=sum(rows.new_by_route_type.values()),
         new_by_path=_counted(paths, [*ROUTE_LABELS.values(), NOT_ROUTED]),
         new_by_type=_counted(types, [*REVIEW_LABELS.values(), NO_TYPE]),
-        rapid_reviews=rapid, converted=converted, closed=len(shut), published=len(published),
-        embargoed=sum(1 for c in shut if c.state is State.CLOSED_EMBARGOED),
+        rapid_reviews=rapid, converted=rows.new_converted.get(ReviewType.CSPR.value, 0),
+        closed=sum(states.values()), published=len(rows.published),
+        embargoed=states.get(State.CLOSED_EMBARGOED.value, 0),
         days_to_publication=days, median_days=stats.median(days) if days else None,
         within_target=within, past_deadline=late,
         themes=sorted(themes.items(), key=lambda x: (-x[1], x[0])))

@@ -10,7 +10,7 @@ from ..export import export_row
 from ..model import Actor, Case
 from ..permissions import Access, ScopeKind
 from ..ports import CaseFilter, Person, UnitOfWork
-from ..statistics import Figures, Period, figures
+from ..statistics import Figures, Period, figures_from
 from .path1_common import Path1Base
 
 STATS_MAX = 50_000  # cases read for one period's figures
@@ -92,11 +92,10 @@ class BrowseService(Path1Base):
         area = CaseFilter(open_only=False, locality=locality, region=region, limit=STATS_MAX)
         async with self.uow() as uow:
             area = await self._scoped(uow, actor, area)
-            new = await uow.cases.list(replace(area, created_from=period.start_at,
-                                               created_before=period.end_at))
-            closed = await uow.cases.list(replace(area, closed_only=True,
-                                                  closed_from=period.start,
-                                                  closed_before=period.end))
+            rows = await uow.cases.period_rows(
+                replace(area, created_from=period.start_at, created_before=period.end_at),
+                replace(area, closed_only=True, closed_from=period.start,
+                        closed_before=period.end))
             late = await uow.cases.count_by_locality(
                 replace(area, open_only=True, due_before=self.today()))
-        return figures(new, closed, late, self.ref, period)
+        return figures_from(rows, late, self.ref)
