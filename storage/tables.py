@@ -48,6 +48,7 @@ cases = Table(
     Index("ix_cases_region_closed", "region", "closed_on"),  # statistics: closed in a period
     Index("ix_cases_locality_closed", "locality", "closed_on"),
     Index("ix_cases_review_type", "review_type", "created_at"),  # the tab's review type filter
+    Index("ix_cases_region_due", "region", "is_open", "next_due"),  # statistics: past a deadline
 )
 
 case_identifiers = Table(

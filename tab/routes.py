@@ -27,6 +27,7 @@ from tracker.service import CaseService
 
 from . import pages
 from .auth import TokenCheck, actor_for, local_as
+from .charts import svg_data_url
 from .config import TEAMS_ORIGINS, TabConfig
 
 log = logging.getLogger("sgtracker.tab")
@@ -44,6 +45,7 @@ DEPS = web.AppKey("tab_deps", TabDeps)
 CONFIG = web.AppKey("tab_config", TabConfig)
 TOKENS = web.AppKey("tab_tokens", TokenCheck)
 JINJA = web.AppKey("tab_jinja", jinja2.Environment)
+WARMING = web.AppKey("tab_warming", asyncio.Task)
 
 CSP = "; ".join([
     "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
@@ -78,6 +80,13 @@ def mount(app: web.Application, config: TabConfig) -> None:
     r.add_get("/tab/api/stats", _api(pages.stats))
     r.add_get("/tab/api/export.{fmt}", _api(pages.export))
     r.add_static("/tab/static/", HERE / "static", append_version=False)
+    app.on_startup.append(_warm_charts)
+
+
+async def _warm_charts(app: web.Application) -> None:
+    """The chart renderer starts a JavaScript engine on first use (a second or more): start it
+    in the background now, so that the first person to open Statistics doesn't wait for it."""
+    app[WARMING] = asyncio.create_task(asyncio.to_thread(svg_data_url, "", (("", 0),), ""))
 
 
 async def _redirect(to: str) -> web.Response:

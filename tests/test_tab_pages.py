@@ -219,6 +219,11 @@ async def test_the_case_page_shows_record_deadlines_actions_timeline_and_thread(
     assert "Case 1" in html and "Overdue" in html
     assert "SIN notification" in html and "overdue" in html
     assert "Chronology from the trust" in html
+    timeline = html.split("<h2>Timeline</h2>", 1)[1]
+    assert "Panel decided: Rapid Review" in timeline and "Ada Devon" in timeline
+    assert "State: Path 1 (case review), awaiting panel decision → Path 1, Rapid Review in " \
+           "progress" in timeline
+    assert "rapid_review" not in timeline  # plain English, no keys
     assert "StEIS number" in html and "2026/1001" in html
     assert ("https://teams.microsoft.com/l/message/19%3Ageneral%40thread.tacv2/1700000000001?"
             "tenantId=") in html
@@ -283,7 +288,7 @@ async def test_local_mode_offers_a_picker_and_opens_as_that_person(local: TabSit
     for who in ("someone-never-seen", "", "<x>"):
         status, _, _ = await get(local, "/tab/api/cases", headers={"X-Tab-As": who})
         assert status == 401
-    status, _, _ = await get(local, "/tab/api/cases", site_token := "x")  # noqa: F841
+    status, _, _ = await get(local, "/tab/api/cases", token="x")
     assert status == 401  # no SSO in local mode
 
 

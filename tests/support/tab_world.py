@@ -30,7 +30,7 @@ from tracker.model import (
 )
 from tracker.permissions import NATIONAL as NATIONAL_SCOPE
 from tracker.permissions import Scope, ScopeKind
-from tracker.ports import Person
+from tracker.ports import EventRecord, Person
 from tracker.reference import Reference
 from tracker.service import CaseService
 
@@ -142,6 +142,15 @@ async def seed(service: CaseService, engine: AsyncEngine) -> None:
             await uow.cases.add(case, next_due(case, ref.timescales, wd))
         for person in (DEVON_LEAD, CORNWALL_LEAD, REGIONAL, DIRECTOR, NOBODY, NATIONAL):
             await uow.directory.upsert_person(person)
+        for at, kind, data in (
+                (_at(date(2026, 10, 5)), "intake", {"what": "incident logged"}),
+                (_at(date(2026, 10, 6)), "panel", {"what": "panel decided: Rapid Review",
+                                                   "changes": {"state": {
+                                                       "old": "panel", "new": "rapid_review"}}}),
+                (_at(date(2026, 10, 7)), "edited", {"what": "action added", "changes": {
+                    "actions": {"old": [], "new": [{"text": "Chronology from the trust"}]}}})):
+            await uow.events.append(EventRecord(1, kind, DEVON_LEAD.teams_id, DEVON_LEAD.aad_id,
+                                                DEVON_LEAD.name, at, data))
         await uow.directory.add_grant(DEVON_LEAD.aad_id, "safeguarding_lead",
                                       Scope(ScopeKind.LOCALITY, DEVON))
         await uow.directory.add_grant(CORNWALL_LEAD.aad_id, "safeguarding_lead",

@@ -20,6 +20,7 @@ INDEXES = {
     "ix_cases_region_closed": ["region", "closed_on"],
     "ix_cases_locality_closed": ["locality", "closed_on"],
     "ix_cases_review_type": ["review_type", "created_at"],
+    "ix_cases_region_due": ["region", "is_open", "next_due"],
 }
 TEXT = {"route": 16, "review_type": 24, "stage": 40}
 
