@@ -1,4 +1,4 @@
-"""(d) The tab: the server's own time (its `Server-Timing` header) for the Cases page's first
+"""(e) The tab: the server's own time (its `Server-Timing` header) for the Cases page's first
 page, filtered, and for the Statistics page of a region and a quarter, with 100,000 cases and
 1,000,000 events loaded by the storage benchmark's bulk loader (records given a route, review
 type, stage, themes and closing dates here), on SQLite and PostgreSQL. The server is the real
@@ -166,7 +166,7 @@ async def run_tab(url: str, schema: str | None, n_cases: int, n_events: int,
 
 
 def tab_section(results: list[TabResult]) -> list[str]:
-    out = ["## (d) The tab: server time of its pages", "",
+    out = ["## (e) The tab: server time of its pages", "",
            "The server's own time for one page's content (its `Server-Timing` header, from the "
            "request arriving to the answer ready), with the storage benchmark's cases given a "
            "route, review type, stage, themes and closing dates. \"First\" is the first "

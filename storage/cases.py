@@ -29,7 +29,7 @@ def _row(case: Case, next_due: date | None) -> dict[str, Any]:
     }
 
 
-# The columns of migration 0005 from the record, in SQL (as `_row` fills them for a case saved
+# The columns of migration 0006 from the record, in SQL (as `_row` fills them for a case saved
 # from now on). closed_on (tracker.statistics.closed_on): the day of the last decision, else the
 # publication day, else the day the case was added. Used by the migration and the bench.
 BACKFILL_SQL = {
@@ -164,7 +164,7 @@ class SqlCases:
 
 
 def _tab_conditions(flt: CaseFilter) -> list[Any]:
-    """The tab's filters, on columns (migration 0005)."""
+    """The tab's filters, on columns (migration 0006)."""
     out: list[Any] = []
     if flt.region:
         out.append(cases.c.region == flt.region)
@@ -204,4 +204,4 @@ def _scope_condition(scope: Scope) -> Any:
         return cases.c.region == scope.key
     if scope.kind is ScopeKind.LOCALITY:
         return cases.c.locality == scope.key
-    return cases.c.team_id == scope.key
+    return false()  # a team is a place, not a scope of power

@@ -31,7 +31,7 @@ cases = Table(
     Column("next_due", Date, nullable=True),
     Column("version", Integer, nullable=False),
     Column("record", JSONType, nullable=False),
-    # the tab's filters and statistics (migration 0005); "" = not yet set
+    # the tab's filters and statistics (migration 0006); "" = not yet set
     Column("closed_on", Date, nullable=True),
     Column("route", String(16), nullable=False, server_default=""),
     Column("review_type", String(24), nullable=False, server_default=""),

@@ -1,4 +1,4 @@
-"""Migration 0005 fills `closed_on`, `route`, `review_type` and `stage` for the cases already
+"""Migration 0006 fills `closed_on`, `route`, `review_type` and `stage` for the cases already
 stored, the same way the repository does for a case saved from now on."""
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from tracker.statistics import closed_on
 pytestmark = pytest.mark.storage
 
 
-async def test_migration_0005_fills_closed_on_like_the_repository(database) -> None:  # type: ignore[no-untyped-def]
+async def test_migration_0006_fills_the_tab_columns_like_the_repository(database) -> None:  # type: ignore[no-untyped-def]
     engine = create_engine(database.url, schema=database.schema)
     try:
-        await upgrade(engine, "0004")
+        await upgrade(engine, "0005")
         known = known_cases()
         async with engine.begin() as conn:
             for case in known:

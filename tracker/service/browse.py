@@ -74,7 +74,7 @@ class BrowseService(Path1Base):
             await self.require(uow, access, "view")
             scopes = self._view_scopes(access)
         locs = self.ref.localities
-        if any(s.kind in (ScopeKind.NATIONAL, ScopeKind.TEAM) for s in scopes):
+        if any(s.kind is ScopeKind.NATIONAL for s in scopes):
             keys = set(locs)
         else:
             regions = {s.key for s in scopes if s.kind is ScopeKind.REGION}

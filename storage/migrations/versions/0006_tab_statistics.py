@@ -2,15 +2,15 @@
 columns, and indexes for "new in a period" and "closed in a period" within an ICB or a region
 and for the review type filter (docs/tab.md, bench/tab_bench.py).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
