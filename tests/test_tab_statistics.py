@@ -65,6 +65,7 @@ def test_closed_on_is_the_last_decision_and_none_while_open() -> None:
     assert by_number[7].state is State.CLOSED_EMBARGOED
 
 
+@pytest.mark.storage
 async def test_the_database_counts_what_the_definition_says(database) -> None:  # type: ignore[no-untyped-def]
     """storage's SQL (`period_rows`) against `rows_of` on the same cases, for every area and
     period the known cases touch."""
