@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint audit install package validate-package playground screenshots a11y bench clean
+.PHONY: run test lint audit install package validate-package playground screenshots a11y \
+	tab-screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +56,10 @@ screenshots: $(STAMP)
 a11y: $(STAMP)
 	cd tools/render && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund
 	$(BIN)/python -m pytest -q tests/test_card_a11y.py
+
+tab-screenshots: $(STAMP)
+	cd tools/tab-browser && npm ci --silent --no-audit --no-fund
+	$(BIN)/python tools/tab_screenshots.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
