@@ -38,6 +38,7 @@ ACTION_BUILDERS: dict[State, ActionBuilder] = {
     State.CLOSED_PUBLISHED: closed_review_controls,
     State.CLOSED_EMBARGOED: closed_review_controls,
     State.CLOSED_NO_REVIEW: closed_review_controls,
+    State.CLOSED_NOT_PUBLISHED: closed_review_controls,
 }
 
 MAX_DECISIONS = 10  # older decisions are in the case history
@@ -93,6 +94,7 @@ def _record(view: CaseView) -> list[CardElement]:
     media = ("Yes, confirmed" if case.media_confirmed else "Yes") if case.media_interest else ""
     person = case.designated_professional
     detail = facts([
+        ("Concerns", ref.label("age_groups", case.age_group) if case.age_group else ""),
         ("Level of investigation", ref.label("investigation_levels", level) if level else ""),
         ("Strategy meeting", day(case.strategy_meeting_on)),
         ("Route", ROUTE_LABELS[case.route] if case.route else ""),
@@ -107,9 +109,12 @@ def _record(view: CaseView) -> list[CardElement]:
         ("Media interest", media),
         ("Specialist commissioned", "Yes" if case.specialist_commissioned else ""),
         ("Signed off", day(case.signed_off_on)),
+        ("Home Office QA", day(case.home_office_qa_on)),
         ("Published", day(case.published_on)),
         ("Report", f"[Final report]({case.report_url})" if case.report_url else ""),
         ("Embargoed until", day(case.embargo_until)),
+        ("Outcome", ref.label("si_outcomes", case.close_outcome)
+         if case.close_outcome in {o.key for o in ref.options["si_outcomes"]} else ""),
         ("Reason closed", case.close_reason),
     ])
     out: list[CardElement] = [head] if head else []

@@ -141,16 +141,25 @@ def briefing_form(view: CaseView) -> ShowCardAction:
 
 def close_form(view: CaseView) -> ShowCardAction:
     case = view.case
+    outcomes = [("published", "Published"), ("embargoed", "Embargoed"),
+                ("not_for_publication", "Completed, not for publication")]
     body: list[CardElement] = [
-        choice_input("close_outcome", "Outcome", [("published", "Published"),
-                                                  ("embargoed", "Embargoed")],
-                     required=True, error="Choose published or embargoed.",
-                     placeholder="Published or embargoed"),
+        choice_input("close_outcome", "Outcome", outcomes,
+                     required=True, error="Choose how the review closes.",
+                     placeholder="Published, embargoed or not for publication"),
         text_input("close_url", "Link to final report (published)", case.report_url,
                    max_length=500, placeholder="https://"),
         date_input("close_on", "Publication date (published)", case.published_on or view.today),
         date_input("close_signed_off", "Report signed off", case.signed_off_on),
         date_input("close_until", "Embargoed until (optional)", case.embargo_until),
+    ]
+    if case.review_type in (ReviewType.DHR, ReviewType.DHR_CHILD):
+        body.append(date_input("close_qa_on", "Home Office QA panel approved (DHR)",
+                               case.home_office_qa_on))
+    if case.briefing is None:
+        body.append(toggle("close_no_briefing", "No briefing recorded",
+                           "Close without a pre-publication briefing", False))
+    body += [
         text_input("close_reason", "Reason or note (optional)", case.embargo_reason,
                    multiline=True, max_length=600, placeholder=NO_PATIENT_DATA),
     ]

@@ -81,6 +81,11 @@ def path1_cases() -> dict[str, Case]:
             stage="pre_publication", review_started_on=date(2026, 6, 20),
             signed_off_on=date(2026, 11, 2), embargo_until=date(2027, 3, 1),
             embargo_reason="Criminal proceedings are ongoing."),
+        "case_closed_not_published": _case(
+            24, state=State.CLOSED_NOT_PUBLISHED, version=15, review_type=ReviewType.CSPR,
+            age_group="child", stage="sign_off", review_started_on=date(2026, 6, 20),
+            signed_off_on=date(2026, 11, 20), close_outcome="not_for_publication",
+            close_reason="Signed off by the partnership; not to be published."),
     }
 
 

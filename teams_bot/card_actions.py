@@ -15,6 +15,7 @@ from cards.notice import notice_card
 from tracker.errors import InvalidInput
 from tracker.model import Route
 from tracker.privacy import mask_nhs_numbers
+from tracker.states import Verb
 
 from .context import Ctx
 
@@ -143,4 +144,12 @@ HANDLERS: dict[str, tuple[str, ActionHandler]] = {
     CardVerb.INTAKE_SUBMIT: ("log_incident", intake_submit),
     CardVerb.REFRESH: ("view", refresh),
     "show_case": ("view", refresh),
+}
+
+# card verb -> the state-machine verbs it can apply (tests/test_states.py reads these).
+MOVES: dict[str, tuple[Verb, ...]] = {
+    CardVerb.TRIAGE: (Verb.TRIAGE,),
+    CardVerb.ROUTE_PATH1: (Verb.ROUTE_PATH1,),
+    CardVerb.ROUTE_PATH2: (Verb.ROUTE_PATH2,),
+    CardVerb.ROUTE_NFA: (Verb.ROUTE_NFA,),
 }

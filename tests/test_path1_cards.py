@@ -70,7 +70,9 @@ def test_a_review_in_progress_offers_the_record_forms_and_closing() -> None:
     assert verbs(forms["Notes"]) == ["add_notes", "record_learning"]
     assert inputs(forms["Briefing"])["brief_media"]["value"] == "true"
     close = inputs(forms["Close"])
-    assert [c["value"] for c in close["close_outcome"]["choices"]] == ["published", "embargoed"]
+    assert [c["value"] for c in close["close_outcome"]["choices"]] == [
+        "published", "embargoed", "not_for_publication"]
+    assert "close_qa_on" in close  # a DHR needs its Home Office QA date
     assert {"close_url", "close_on", "close_signed_off", "close_until", "close_reason"} <= \
         set(close)
 

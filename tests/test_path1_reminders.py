@@ -131,7 +131,7 @@ async def test_overdue_actions_remind_their_owner_and_closing_clears_all(world: 
     await world.svc.set_action_status(LEAD, n, None, 1, "complete")
     assert (await world.ledger(n))["action:1"].data["ended"] == "cleared"
     await world.svc.close_case(LEAD, n, None, "published", url="https://example.org/r",
-                               signed_off=date(2026, 12, 2))
+                               signed_off=date(2026, 12, 2), without_briefing=True)
     assert all(r.done for r in (await world.ledger(n)).values())
     with pytest.raises(IllegalTransition):
         await world.svc.snooze(DESIGNATED, n)

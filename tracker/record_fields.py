@@ -52,6 +52,10 @@ FIELDS: tuple[Field, ...] = (
     _f("sin_notified_on", "SIN notified", "date", "sin sent", "sin date", "sin notification"),
     _f("signed_off_on", "Report signed off", "date", "signed off", "sign off", "signed-off",
        "report signed off date"),
+    _f("home_office_qa_on", "Home Office QA date", "date", "home office qa", "ho qa",
+       "home office quality assurance", "qa date", "qa"),
+    _f("age_group", "Child or adult", "option", "age group", "age", "child or adult",
+       option="age_groups"),
     _f("published_on", "Publication date", "date", "published", "published on"),
     _f("report_url", "Link to final report", "url", "report", "link", "report link",
        "report url", "final report", limit=URL_MAX),
@@ -74,7 +78,7 @@ THEME_FIELDS = ("theme_1", "theme_2", "theme_3")
 # Fields a card form may clear by emptying them (dates, options and links; never the summary).
 CLEARABLE = frozenset({"stage", "partnership_board", *THEME_FIELDS, "panel_date",
                        "review_started_on", "sin_notified_on", "signed_off_on", "published_on",
-                       "report_url"})
+                       "report_url", "home_office_qa_on", "age_group"})
 
 
 def _norm(text: str) -> str:

@@ -7,6 +7,7 @@ from datetime import date
 
 from tracker.errors import InvalidInput
 from tracker.service.path2 import Path2Update
+from tracker.states import Verb
 
 from ..context import Ctx, Reply
 from .registry import CASE_NO, Command, number
@@ -90,20 +91,21 @@ COMMANDS = [
     Command("media case", "media case <N> [confirmed] [note]",
             "Flag media interest (or confirmed media attention) and alert the directors.",
             rf"media\s+(?:interest\s+)?{CASE_NO}(?:\s+(?P<confirmed>confirmed))?{_NOTE}",
-            media, "flag_media", menu=False),
+            media, "flag_media", menu=False, moves=(Verb.EDIT,)),
     Command("ack case", "ack case <N>",
             "Acknowledge an escalation on a case that was sent to you.",
-            rf"(?:ack|acknowledge)\s+{CASE_NO}", ack, "acknowledge", menu=False),
+            rf"(?:ack|acknowledge)\s+{CASE_NO}", ack, "acknowledge", menu=False,
+            moves=(Verb.ACKNOWLEDGE,)),
     Command("escalate case", "escalate case <N> regional|national <reason>",
             "Escalate a case to the regional (or national) team, saying why.",
             rf"escalate\s+{CASE_NO}(?:\s+(?:to\s+)?(?P<level>\w+)(?:\s+(?P<reason>.+))?)?",
-            escalate, "escalate", menu=False),
+            escalate, "escalate", menu=False, moves=(Verb.EDIT,)),
     Command("path2 case",
             "path2 case <N> framework|response|72h|investigation|specialist <value>",
             "Update a Path 2 record, e.g. `path2 case 42 framework SIF 2015`.",
             rf"path\s*2\s+{CASE_NO}\s+(?P<field>framework|response|72h(?:\s+report)?"
             r"|investigation(?:\s+due)?|specialist)\s+(?P<value>.+)",
-            path2, "edit_record", menu=False),
+            path2, "edit_record", menu=False, moves=(Verb.EDIT,)),
     Command("learning", "learning [locality]", "List the learning shared, and when.",
             r"learning(?:\s+(?!case\b|#?\d)(?:for\s+|in\s+)?(?P<where>.+))?", learning, "view",
             menu=False),

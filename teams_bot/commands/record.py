@@ -11,6 +11,7 @@ from tracker.errors import InvalidInput
 from tracker.model import PersonRef
 from tracker.privacy import check_text
 from tracker.record_fields import match, read_day
+from tracker.states import Verb
 
 from ..context import Ctx, Reply
 from .core import _mentioned_person
@@ -95,13 +96,16 @@ COMMANDS = [
     Command("update case", "update case <N> <field> <value>",
             "Update the tracker record, e.g. `update case 42 stage analysis`, `update case 42 "
             "signed off 2027-01-20`, `update case 42 designated professional @name`.",
-            rf"(?:update|set|edit)\s+{CASE_NO}\s+(?P<rest>.+)", update, "edit_record"),
+            rf"(?:update|set|edit)\s+{CASE_NO}\s+(?P<rest>.+)", update, "edit_record",
+            moves=(Verb.EDIT,)),
     Command("note case", "note case <N> <text>", "Add a comment to the record.",
-            rf"(?:note|comment)\s+{CASE_NO}\s+(?P<text>.+)", note, "edit_record"),
+            rf"(?:note|comment)\s+{CASE_NO}\s+(?P<text>.+)", note, "edit_record",
+            moves=(Verb.EDIT,)),
     Command("action case", "action case <N> <what> owner @name due <date>",
             "Add a review action, or set one's status: `action case 42 2 done`.",
-            rf"action\s+{CASE_NO}\s+(?P<rest>.+)", action, "edit_record"),
+            rf"action\s+{CASE_NO}\s+(?P<rest>.+)", action, "edit_record", moves=(Verb.EDIT,)),
     Command("learning case", "learning case <N> <kind> on <date> to <audience>",
             "Record learning shared, e.g. a 7-minute briefing or a learning event.",
-            rf"learning\s+{CASE_NO}\s+(?P<rest>.+)", learning, "record_learning"),
+            rf"learning\s+{CASE_NO}\s+(?P<rest>.+)", learning, "record_learning",
+            moves=(Verb.LEARNING,)),
 ]
