@@ -94,7 +94,7 @@ async def triage(ctx: Ctx, a: CardAction) -> ActionResult:
     if not level:
         raise InvalidInput({"level": "Choose the level of investigation."})
     out = await ctx.service.triage(ctx.actor, a.need_case(), a.version, level,
-                                   a.day("strategy_meeting_on"))
+                                   a.day("strategy_meeting_on"), a.text("age_group", 40))
     return ActionResult(with_banner(case_card(ctx.view(out.case)), out.message, "ok"),
                         out.message)
 
@@ -103,7 +103,8 @@ def _route(route: Route) -> ActionHandler:
     async def handle(ctx: Ctx, a: CardAction) -> ActionResult:
         out = await ctx.service.decide_route(
             ctx.actor, a.need_case(), a.version, route, level=a.text("level", 80),
-            strategy_on=a.day("strategy_meeting_on"), reason=a.text("reason", 1000))
+            strategy_on=a.day("strategy_meeting_on"), reason=a.text("reason", 1000),
+            age_group=a.text("age_group", 40))
         return ActionResult(with_banner(case_card(ctx.view(out.case)), out.message, "ok"),
                             out.message)
     return handle

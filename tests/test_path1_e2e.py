@@ -163,7 +163,7 @@ async def test_path1_from_panel_decision_to_publication(teams: Driver) -> None:
     # Closing: no link, then no signed-off date, are refused and change nothing.
     await say_refused(teams, n, f"close case {n} published", "give the link to the final report")
     await say_refused(teams, n, f"close case {n} published {REPORT}",
-                      f"`update case {n} signed off <date>`")
+                      f"`update case {n} signed off 2027-06-12`")
     await teams.say(f"update case {n} signed off 2027-06-01", "Lena Lead")
     answer = await teams.say(f"close case {n} published {REPORT}", "Lena Lead")
     assert answer.body["text"].startswith(f"Case {n} closed: published on 12 Jun 2027")

@@ -18,11 +18,16 @@ _ROUTE_VERBS = {Route.PATH1: Verb.ROUTE_PATH1, Route.PATH2: Verb.ROUTE_PATH2,
 
 
 class TriageService(ServiceBase):
+    def age_group(self, text: str) -> str:
+        """"child", "adult", or "" when not said."""
+        return self.ref.option("age_groups", text).key if text.strip() else ""
+
     async def triage(
         self, actor: Actor, number: int, version: int | None, level: str,
-        strategy_on: date | None = None,
+        strategy_on: date | None = None, age_group: str = "",
     ) -> Outcome:
         level_key = self.ref.option("investigation_levels", level).key
+        age = self.age_group(age_group)
         async with self.uow() as uow:
             access = await self.access_in(uow, actor)
             case = await self.load(uow, access, number, "triage")
@@ -31,6 +36,9 @@ class TriageService(ServiceBase):
                        "strategy_meeting_on": (case.strategy_meeting_on, strategy_on)}
             case.investigation_level = level_key
             case.strategy_meeting_on = strategy_on
+            if age and age != case.age_group:
+                changes["age_group"] = (case.age_group, age)
+                case.age_group = age
             label = self.ref.label("investigation_levels", level_key)
             self.decide(case, actor, "triage", label)
             await self.apply(uow, actor, case, Verb.TRIAGE, "triaged", changes)
@@ -39,13 +47,14 @@ class TriageService(ServiceBase):
 
     async def decide_route(
         self, actor: Actor, number: int, version: int | None, route: Route,
-        level: str = "", strategy_on: date | None = None, reason: str = "",
+        level: str = "", strategy_on: date | None = None, reason: str = "", age_group: str = "",
     ) -> Outcome:
         reason = reason.strip()
         if route is Route.NFA and not reason:
             raise InvalidInput({"reason": "Give a reason for no further action."})
         check_text({"reason": reason})
         level_key = self.ref.option("investigation_levels", level).key if level else ""
+        age = self.age_group(age_group)
         verb = _ROUTE_VERBS[route]
         async with self.uow() as uow:
             access = await self.access_in(uow, actor)
@@ -60,6 +69,9 @@ class TriageService(ServiceBase):
                 case.strategy_meeting_on = strategy_on
             if not case.investigation_level:
                 raise InvalidInput({"level": "Choose the level of investigation first."})
+            if age and age != case.age_group:
+                changes["age_group"] = (case.age_group, age)
+                case.age_group = age
             case.route = route
             if route is Route.NFA:
                 case.close_reason = reason
