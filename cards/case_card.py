@@ -7,6 +7,7 @@ read-only.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from microsoft_teams.cards import CardElement
@@ -59,6 +60,37 @@ def case_card(view: CaseView) -> dict[str, Any]:
     body += controls.body
     return card(body, controls.actions, full_width=True,
                 fallback_text=f"{title}: {case.state.label}")
+
+
+def case_snapshot(view: CaseView, taken: datetime) -> dict[str, Any]:
+    """The case as it is now, for an answer to `case N` or an "Open case" button: a copy that is
+    never updated, so it says so and has no live buttons or inputs. The case's own card, at the
+    top of its thread, is the one that stays up to date."""
+    live = case_card(view)
+    body = _without_inputs(live["body"])
+    note = (f"Snapshot at {when(taken)}. It does not update: work on the case from its card at "
+            f"the top of the case's thread, or type `case {view.case.number}` for a fresh "
+            "copy.")
+    body.insert(2, line(note, subtle=True, small=True).model_dump(exclude_none=True,
+                                                                  by_alias=True))
+    snap = {k: v for k, v in live.items() if k != "actions"}
+    snap["body"] = body
+    snap["fallbackText"] = f"{live.get('fallbackText', '')} (snapshot)"
+    return snap
+
+
+def _without_inputs(elements: list[Any]) -> list[Any]:
+    """Drop inputs, action sets and select actions, at any depth."""
+    out = []
+    for el in elements:
+        kind = str(el.get("type", "")) if isinstance(el, dict) else ""
+        if kind.startswith("Input.") or kind == "ActionSet":
+            continue
+        if isinstance(el, dict):
+            el = {k: (_without_inputs(v) if k in ("items", "columns") and isinstance(v, list)
+                      else v) for k, v in el.items() if k != "selectAction"}
+        out.append(el)
+    return out
 
 
 def controls_for(view: CaseView) -> Controls:

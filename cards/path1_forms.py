@@ -92,8 +92,9 @@ def actions_form(view: CaseView) -> ShowCardAction:
         text_input("act_text", "New action", multiline=True, max_length=300,
                    placeholder="What needs doing. " + NO_PATIENT_DATA),
         date_input("act_due", "Due date"),
-        line("The owner is the designated professional. For someone else type `action case "
-             f"{case.number} <what> owner @name due <date>`.", subtle=True, small=True),
+        line("The owner is the designated professional. For someone else type, e.g., `action "
+             f"case {case.number} Audit the referral pathway owner @name due 2027-01-31`.",
+             subtle=True, small=True),
     ]
     buttons = [execute("Add action", CardVerb.ADD_ACTION, case.number, case.version)]
     if case.actions:

@@ -9,7 +9,7 @@ from typing import Any
 
 from cards.actions import CardVerb
 from cards.banner import with_banner
-from cards.case_card import case_card
+from cards.case_card import case_card, case_snapshot
 from cards.intake_card import intake_card
 from cards.notice import notice_card
 from tracker.errors import InvalidInput
@@ -128,11 +128,22 @@ async def intake_submit(ctx: Ctx, a: CardAction) -> ActionResult:
 
 
 async def refresh(ctx: Ctx, a: CardAction) -> ActionResult:
+    """Refresh on the thread's own card: the live card again."""
     case = await ctx.service.get_case(ctx.actor, a.need_case())
     if not ctx.details_allowed():
         text = f"Case {case.number}: ask in the safeguarding channel for details."
         return ActionResult(None, text, "info")
     return ActionResult(case_card(ctx.view(case)), "")
+
+
+async def show_case(ctx: Ctx, a: CardAction) -> ActionResult:
+    """"Open case" on a list, agenda or reminder: that card becomes a snapshot of the case,
+    which nothing updates later, so it has no live buttons."""
+    case = await ctx.service.get_case(ctx.actor, a.need_case())
+    if not ctx.details_allowed():
+        text = f"Case {case.number}: ask in the safeguarding channel for details."
+        return ActionResult(None, text, "info")
+    return ActionResult(case_snapshot(ctx.view(case), ctx.services.clock.now()), "")
 
 
 # verb -> (the permission it needs, handler). Feature modules keep their own dicts; see
@@ -144,7 +155,7 @@ HANDLERS: dict[str, tuple[str, ActionHandler]] = {
     CardVerb.ROUTE_NFA: ("decide_route", _route(Route.NFA)),
     CardVerb.INTAKE_SUBMIT: ("log_incident", intake_submit),
     CardVerb.REFRESH: ("view", refresh),
-    "show_case": ("view", refresh),
+    CardVerb.SHOW_CASE: ("view", show_case),
 }
 
 # card verb -> the state-machine verbs it can apply (tests/test_states.py reads these).

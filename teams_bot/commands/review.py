@@ -41,7 +41,7 @@ async def panel(ctx: Ctx, args: dict[str, str]) -> Reply:
                  if rest.lower() == w or rest.lower().startswith(w + " ")), None)
     if said is None:
         raise InvalidInput({"decision": "Say the panel's decision: rapid review, CSPR, SAR, DHR, "
-                                        "DHR child or no review <reason>."})
+                                        "DHR child, or no review and the panel's reason."})
     on, reason = _on(rest[len(said):])
     day = read_day(on, "panel_date", ctx.today)
     out = await ctx.service.panel_decision(ctx.actor, n, None, DECISIONS[said].value, day,
@@ -126,7 +126,9 @@ async def briefing(ctx: Ctx, args: dict[str, str]) -> Reply:
     on, rest = _on(args.get("rest", ""))
     media = bool(re.search(r"\bmedia\b", rest, re.I))
     if rest.strip() and not media:
-        raise InvalidInput({"briefing": f"Type `briefing case {n} [on <date>] [media likely]`."})
+        raise InvalidInput({"briefing": f"Type `briefing case {n}`, then if needed `on` and the "
+                                        "date and `media likely`, e.g. `briefing case "
+                                        f"{n} on 2027-01-20 media likely`."})
     out = await ctx.service.record_briefing(ctx.actor, n, None,
                                             read_day(on, "briefing_on", ctx.today), media)
     return Reply(text=out.message)
@@ -178,7 +180,7 @@ async def export(ctx: Ctx, args: dict[str, str]) -> Reply:
 
 
 COMMANDS = [
-    Command("panel case", "panel case <N> <decision> [on <date>] [reason]",
+    Command("panel case", "panel case *N* *decision* [on *date*] [reason]",
             "Record the panel's decision: rapid review, CSPR, SAR, DHR, DHR child or no review.",
             rf"panel\s+{CASE_NO}\s+(?P<rest>.+)", panel, "panel_decision",
             moves=(Verb.PANEL_RAPID_REVIEW, Verb.PANEL_REVIEW, Verb.PANEL_NO_REVIEW)),
@@ -187,11 +189,11 @@ COMMANDS = [
             r"agenda(?:\s+(?:for\s+)?(?P<where>.+))?", agenda, "view"),
     Command("overdue", "overdue [locality]", "Cases with a deadline or action overdue.",
             r"overdue(?:\s+cases)?(?:\s+(?:for\s+|in\s+)?(?P<where>.+))?", overdue, "view"),
-    Command("discussed case", "discussed case <N> [on <date>] [note]",
+    Command("discussed case", "discussed case *N* [on *date*] [note]",
             "Record that a case was discussed at the ICS meeting.",
             rf"discussed\s+{CASE_NO}(?:\s+(?P<rest>.+))?", discussed, "edit_record",
             moves=(Verb.EDIT,)),
-    Command("briefing case", "briefing case <N> [on <date>] [media likely]",
+    Command("briefing case", "briefing case *N* [on *date*] [media likely]",
             "Record the pre-publication briefing to the communications team.",
             rf"(?:briefing|briefed)\s+{CASE_NO}(?:\s+(?P<rest>.+))?", briefing, "edit_record",
             moves=(Verb.EDIT,)),
@@ -206,11 +208,11 @@ COMMANDS = [
             "Move a Path 2 case to Path 1 when a case review is agreed; its record stays.",
             rf"(?:path\s*1|move)\s+{CASE_NO}(?:\s+to\s+path\s*1\b)?(?:\s+(?P<reason>.+))?",
             move_to_path1, "decide_route", menu=False, moves=(Verb.MOVE_TO_PATH1,)),
-    Command("reopen case", "reopen case <N> <reason>",
+    Command("reopen case", "reopen case *N* *reason*",
             "Reopen a closed case (safeguarding leads only).",
             rf"reopen\s+{CASE_NO}(?:\s+(?P<reason>.+))?", reopen, "reopen",
             moves=(Verb.REOPEN,)),
-    Command("snooze case", "snooze case <N> [days]", "Put off a case's reminders (1 day unless "
+    Command("snooze case", "snooze case *N* [days]", "Put off a case's reminders (1 day unless "
             "you say).", rf"snooze\s+{CASE_NO}(?:\s+(?:for\s+)?(?P<days>\d{{1,2}})\s*"
                          r"(?:days?|d)?)?", snooze, "edit_record"),
     Command("export", "export [locality]",

@@ -142,8 +142,8 @@ class IntakeService(ServiceBase):
         channel = await uow.directory.channel_for(form.locality)
         if channel is None:
             raise NotConfigured(
-                "No safeguarding channel is set up yet. In Teams, type `setup` in the "
-                "safeguarding channel, then send the incident again."
+                "No safeguarding channel is set up yet. In Teams, in the safeguarding channel, "
+                "@mention the bot and type `setup`, then send the incident again."
             )
         loc = self.ref.localities[form.locality]
         now = self.clock.now()
