@@ -69,7 +69,7 @@ def case_snapshot(view: CaseView, taken: datetime) -> dict[str, Any]:
     live = case_card(view)
     body = _without_inputs(live["body"])
     note = (f"Snapshot at {when(taken)}. It does not update: work on the case from its card at "
-            f"the top of the case's thread, or type `case {view.case.number}` for a fresh "
+            f"the top of the case's thread, or type case {view.case.number} again for a fresh "
             "copy.")
     body.insert(2, line(note, subtle=True, small=True).model_dump(exclude_none=True,
                                                                   by_alias=True))
