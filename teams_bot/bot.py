@@ -11,11 +11,11 @@ from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
 from msrest.serialization import Model
 
-from tracker.audit import short
 from tracker.errors import InvalidInput, NotFound, PermissionDenied, TrackerError
 from tracker.model import Actor
 from tracker.ports import Installation, Person
 from tracker.privacy import NeedsConfirmation, confirming, mask_nhs_numbers
+from tracker.text import short
 
 from . import inbound
 from .card_actions import ActionResult, parse_action

@@ -14,10 +14,10 @@ import pytest
 
 from teams_bot.commands import all_commands, build_registry
 from teams_bot.commands.registry import Unknown
-from tracker.audit import short
 from tracker.errors import IllegalTransition
 from tracker.model import State
 from tracker.states import Verb, allowed, next_state
+from tracker.text import short
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("tracker", "teams_bot", "cards")

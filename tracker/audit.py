@@ -26,6 +26,7 @@ from .model import (
 )
 from .permissions import ACTION_WORDS
 from .ports import EventRecord
+from .text import short
 
 if TYPE_CHECKING:
     from .reference import Reference
@@ -254,13 +255,3 @@ _ROUTES = {r.value for r in Route}
 _REVIEWS = {r.value for r in ReviewType}
 _IDS = {k.value for k in IdKind}
 _UK = ZoneInfo("Europe/London")
-
-
-def short(text: Any, limit: int = 300) -> str:
-    """`text` cut at a word boundary to at most `limit` characters, with … when cut."""
-    text = " ".join(str(text or "").split()) if len(str(text or "")) > limit else str(text or "")
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")  # never mid-word: a pasted link is left out whole
-    return (cut[:space] if space > 0 else "").rstrip(" ,;:") + "…"

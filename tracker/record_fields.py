@@ -12,6 +12,7 @@ from datetime import date
 
 from .errors import InvalidInput
 from .model import IdKind
+from .text import short
 
 TEXT_MAX = 200
 SUMMARY_MAX = 600
@@ -125,7 +126,7 @@ def read_day(text: str, key: str, today: date, *, allow_future: bool = False) ->
     try:
         day = date.fromisoformat(value[:10])
     except ValueError:
-        raise InvalidInput({key: f"'{value[:20]}' is not a date. Use a date like "
+        raise InvalidInput({key: f"'{short(value, 20)}' is not a date. Use a date like "
                                  f"{today:%Y-%m-%d}."}) from None
     if day > today and not allow_future:
         raise InvalidInput({key: "That date is in the future; give the date it happened."})

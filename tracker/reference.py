@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InvalidInput
+from .text import short
 
 
 @dataclass(frozen=True)
@@ -86,20 +87,21 @@ class Reference:
         if partial:
             names = ", ".join(x.name for x in partial[:5])
             raise InvalidInput({"locality": f"'{text}' matches several ICBs: {names}."})
-        raise InvalidInput({"locality": f"I don't know an ICB called '{text}'."})
+        raise InvalidInput({"locality": f"I don't know an ICB called '{short(text, 60)}'."})
 
     def region_key(self, text: str) -> str:
         want = _norm(text)
         for key, name in self.regions.items():
             if want in (_norm(key.replace("-", " ")), _norm(name)):
                 return key
-        raise InvalidInput({"region": f"I don't know a region called '{text}'."})
+        raise InvalidInput({"region": f"I don't know a region called '{short(text, 60)}'."})
 
     def role(self, text: str) -> str:
         key = self.role_aliases.get(_norm(text))
         if key is None:
             known = ", ".join(o.label.lower() for o in self.roles.values())
-            raise InvalidInput({"role": f"I don't know the role '{text}'. Roles: {known}."})
+            raise InvalidInput({"role": f"I don't know the role '{short(text, 60)}'. Roles: "
+                                        f"{known}."})
         return key
 
     def option(self, kind: str, text: str) -> Option:
@@ -112,9 +114,10 @@ class Reference:
         partial = [o for o in items if want and want in _norm(o.label)]
         if len(partial) == 1:
             return partial[0]
-        known = ", ".join(o.key for o in items)
+        known = ", ".join(o.key.replace("_", " ") for o in items)
         field = kind.rstrip("s").replace("_", " ")
-        raise InvalidInput({field: f"'{text}' is not a known {field}. Choose one of: {known}."})
+        raise InvalidInput({field: f"'{short(text, 60)}' is not a known {field}. Choose one of: "
+                                   f"{known}."})
 
     def label(self, kind: str, key: str) -> str:
         for o in self.options.get(kind, []):
