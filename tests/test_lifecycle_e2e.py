@@ -143,7 +143,11 @@ async def test_a_childs_case_runs_the_sin_clock_at_once_and_is_reminded_before_i
     await teams.setup_team("Lena Lead")
     await teams.say("role designated lead", "Lena Lead", mentions=("Dev Designated",))
     dev = teams.user("Dev Designated")
+    status, body = await intake(teams, {**INCIDENT, "steis_number": "2026/6199",
+                                        "age_group": "teenager"})
+    assert status == 400 and "child or adult" in body["errors"]["age_group"], body
     n, root = await new_case(teams, "2026/6103", age_group="child")
+    assert n == 1  # the refused body stored nothing
     status, body = await teams.click("route_path1", {"case": n, "version": 1,
                                                      "level": "case_review"},
                                      "Lena Lead", reply_to=root)

@@ -153,3 +153,48 @@ async def test_a_dhr_needs_its_home_office_qa_date_before_publication(world: Wor
                                without_briefing=True)
     assert out.case.home_office_qa_on == date(2026, 11, 22)
     assert "no pre-publication briefing recorded" in out.message
+
+
+async def test_the_whole_history_of_a_review_reads_in_plain_english(world: World) -> None:
+    """Every kind of change a Path 1 review records, read back through `history`: labels, UK
+    dates, no snake_case keys or internal codes."""
+    import re
+
+    from tracker.model import PersonRef
+
+    svc = world.svc
+    case = await path1_case(svc)
+    n = case.number
+    await svc.update_record(LEAD, n, None, {"age_group": "child"})
+    await svc.panel_decision(PANEL, n, None, "rapid review")
+    await svc.panel_decision(PANEL, n, None, "CSPR")
+    await svc.update_record(LEAD, n, None, {
+        "stage": "external_qa", "theme_1": "child_sexual_exploitation", "local": "DEV-1",
+        "sin_notified_on": "2026-11-24", "signed_off_on": "2026-11-24",
+        "partnership_board": "Devon Partnership", "recommendation": "Share chronologies."})
+    dev = PersonRef("aad-dev", "Dev Designated", "29:dev")
+    await svc.set_designated_professional(LEAD, n, None, dev)
+    await svc.add_action(LEAD, n, None, "Audit referrals", dev, date(2027, 1, 31))
+    await svc.set_action_status(LEAD, n, None, 1, "in progress")
+    await svc.record_learning(LEAD, n, None, "7-minute briefing", date(2026, 11, 24), "GPs",
+                              date(2026, 11, 24))
+    await svc.record_briefing(LEAD, n, None, date(2026, 11, 24), media_likely=True)
+    await svc.close_case(LEAD, n, None, "not for publication", reason="Partnership decision")
+    lines: list[str] = []
+    page, pages = 1, 1
+    while page <= pages:
+        found = await svc.case_history(LEAD, n, page)
+        pages = found.pages
+        for e in found.entries:
+            lines += [e.what, e.detail, *(f"{c.field}: {c.old} → {c.new}" for c in e.changes)]
+        page += 1
+    text = "\n".join(lines)
+    assert "Child or adult: (none) → A child (under 18)" in text
+    assert "Review stage: (none) → External QA (Home Office panel or National Panel)" in text
+    assert "Abuse/vulnerability theme 1: (none) → Child sexual exploitation" in text
+    assert "Action 1 status: Open → In progress" in text
+    assert "SIN notified: (none) → 24 Nov 2026" in text
+    assert not re.findall(r"\b[a-z0-9]+_[a-z0-9_]+\b", text), text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), text
+    for code in ("rapid_review", "cspr:", "devon", "closed_not_published", "path1"):
+        assert code not in text, code

@@ -121,6 +121,7 @@ def _what(text: str) -> str:
 _PATH = re.compile(r"\bpath\s?([12])\b", re.I)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_IN_TEXT_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 _ACTION_STATUS = re.compile(r"^action_(\d+)_status$")
 
@@ -227,7 +228,7 @@ class Words:
             return f"{at.astimezone(_UK):%d %b %Y %H:%M}" if at.tzinfo else f"{at:%d %b %Y %H:%M}"
         if _SNAKE.match(text):
             return self.codes.get(text, text.replace("_", " "))
-        return self._roles_in(text)
+        return _IN_TEXT_DATE.sub(_uk_date, self._roles_in(text))
 
     def _roles_in(self, text: str) -> str:
         """Role keys inside recorded text (an escalation summary) as their labels."""
@@ -255,3 +256,10 @@ _ROUTES = {r.value for r in Route}
 _REVIEWS = {r.value for r in ReviewType}
 _IDS = {k.value for k in IdKind}
 _UK = ZoneInfo("Europe/London")
+
+
+def _uk_date(found: re.Match[str]) -> str:
+    try:
+        return f"{date.fromisoformat(found[1]):%d %b %Y}"
+    except ValueError:
+        return found[1]
