@@ -95,8 +95,9 @@ async def roles(ctx: Ctx, args: dict[str, str]) -> Reply:
 WHO = r"(?P<who><at>[^<]+</at>)"
 COMMANDS = [
     Command("help", "help", "Show what I can do.", r"help|\?|commands", help_, ""),
-    Command("case", "case *N*", "Show a case's card.", rf"(?:show\s+)?{CASE_NO}", show_case,
-            "view"),
+    Command("case", "case *N*",
+            "Show a snapshot of a case (its own card, at the top of its thread, stays up to "
+            "date).", rf"(?:show\s+)?{CASE_NO}", show_case, "view"),
     Command("cases", "cases [locality]", "List the open cases you can see, newest first.",
             r"(?:open\s+)?cases(?:\s+(?:for|in)\s+(?P<where>.+))?", list_cases, "view"),
     Command("new incident", "new incident", "Log a new serious incident with a form.",
