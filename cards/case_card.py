@@ -23,7 +23,13 @@ from tracker.views import CaseView
 
 from .components import banner, card, day, facts, heading, line, section, sentence, when
 from .controls import ActionBuilder, Controls, no_controls, refresh_controls
-from .path1 import closed_review_controls, panel_controls, rapid_review_controls, review_controls
+from .path1 import (
+    closed_review_controls,
+    embargoed_controls,
+    panel_controls,
+    rapid_review_controls,
+    review_controls,
+)
 from .path2 import path2_closed_controls, path2_controls
 from .triage import triage_controls
 
@@ -37,7 +43,7 @@ ACTION_BUILDERS: dict[State, ActionBuilder] = {
     State.RAPID_REVIEW: rapid_review_controls,
     State.REVIEW: review_controls,
     State.CLOSED_PUBLISHED: closed_review_controls,
-    State.CLOSED_EMBARGOED: closed_review_controls,
+    State.CLOSED_EMBARGOED: embargoed_controls,
     State.CLOSED_NO_REVIEW: closed_review_controls,
     State.CLOSED_NOT_PUBLISHED: closed_review_controls,
 }

@@ -140,6 +140,30 @@ def briefing_form(view: CaseView) -> ShowCardAction:
     return _form("Briefing", body, "Record briefing", CardVerb.BRIEFING, view)
 
 
+def published_form(view: CaseView) -> ShowCardAction:
+    """On an embargoed review: record the publication once the embargo ends. The outcome
+    travels in the button's data (`close_outcome`), so the form asks only for the rest."""
+    case = view.case
+    body: list[CardElement] = [
+        text_input("close_url", "Link to final report", case.report_url, required=True,
+                   error="Give the link to the published report.", max_length=500,
+                   placeholder="https://"),
+        date_input("close_on", "Publication date", view.today),
+    ]
+    if case.signed_off_on is None:
+        body.append(date_input("close_signed_off", "Report signed off", required=True,
+                               error="Give the date the report was signed off."))
+    if case.review_type in (ReviewType.DHR, ReviewType.DHR_CHILD):
+        body.append(date_input("close_qa_on", "Home Office QA panel approved (DHR)",
+                               case.home_office_qa_on))
+    if case.briefing is None:
+        body.append(toggle("close_no_briefing", "No briefing recorded",
+                           "Record it without a pre-publication briefing", False))
+    button = execute("Record publication", CardVerb.CLOSE_CASE, case.number, case.version,
+                     close_outcome="published")
+    return ShowCardAction(title="Published", card=sub_card(body, [button]))
+
+
 def close_form(view: CaseView) -> ShowCardAction:
     case = view.case
     outcomes = [("published", "Published"), ("embargoed", "Embargoed"),

@@ -197,6 +197,18 @@ async def test_an_embargoed_review_is_reminded_after_its_end_date(teams: Driver)
     answer = await teams.say(f"close case {n} published https://example.org/r.pdf",
                              "Lena Lead")
     assert "signed-off" in answer.body["text"]  # the record still needs its sign-off date
+    # The embargoed card's one form records the publication.
+    card = await live_card(teams, n, root)
+    assert [a["title"] for a in card["actions"]] == ["Published"]
+    data = {**button(card, "close_case")["data"], **form(card, "Published"),
+            "close_url": "https://example.org/r.pdf", "close_signed_off": "2026-12-01"}
+    status, body = await teams.click("close_case", data, "Lena Lead", reply_to=root)
+    assert "No pre-publication briefing is recorded" in card_text(body["value"])
+    data["close_no_briefing"] = "true"
+    status, body = await teams.click("close_case", data, "Lena Lead", reply_to=root)
+    assert f"Case {n} closed: published on 11 Dec 2026" in card_text(body["value"])
+    await teams.emu.wait_for(lambda: "Closed: published" in card_text(teams.emu.last_card(root)),
+                             message="the card reads published")
 
 
 async def test_history_and_help_are_plain_english(teams: Driver) -> None:
