@@ -67,6 +67,9 @@ def update_form(view: CaseView) -> ShowCardAction:
     body += [choice_input(f"upd_theme_{i + 1}", f"Abuse/vulnerability theme {i + 1}",
                           _options(view, "themes"), themes[i], placeholder="None")
              for i in range(3)]
+    body.append(choice_input("upd_age_group", "Does it concern a child or an adult?",
+                             _options(view, "age_groups"), case.age_group,
+                             placeholder="Not known yet"))
     body += [
         text_input("upd_partnership_board", "Safeguarding partnership board",
                    case.partnership_board, max_length=200),
@@ -74,6 +77,9 @@ def update_form(view: CaseView) -> ShowCardAction:
         date_input("upd_date_added", "Date added", case.date_added),
         date_input("upd_sin_notified_on", "SIN notified", case.sin_notified_on),
         date_input("upd_signed_off_on", "Report signed off", case.signed_off_on),
+        *([date_input("upd_home_office_qa_on", "Home Office QA panel approved (DHR)",
+                      case.home_office_qa_on)]
+          if case.review_type in (ReviewType.DHR, ReviewType.DHR_CHILD) else []),
         text_input("upd_summary", "Case information", case.summary, multiline=True,
                    max_length=600, placeholder=NO_PATIENT_DATA),
         choice_input("upd_id_kind", "Add an identifier", [(k.value, v) for k, v in
