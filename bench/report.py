@@ -10,6 +10,8 @@ from .common import cpu_info
 from .fanout import FanoutResult
 from .inbound import InboundResult
 from .load import Level
+from .privacy_bench import PrivacyResult, pct
+from .privacy_bench import section as privacy_section
 from .storage_bench import StorageResult
 
 TARGET_CLICK_P99 = 150.0
@@ -22,6 +24,7 @@ class Run:
     inbound: dict[str, InboundResult] = field(default_factory=dict)  # by database
     storage: list[StorageResult] = field(default_factory=list)
     fanout: FanoutResult | None = None
+    privacy: PrivacyResult | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -125,6 +128,14 @@ def targets(run: Run) -> list[str]:
         rows.append(("fan-out >= 80% of the allowed rate, no 429 storms",
                      f"{f.fraction:.0%}, {f.throttled} x 429", f.fraction >= 0.8
                      and f.throttled == 0))
+    if (p := run.privacy) is not None:
+        worst = min((p.recall(k) for k in p.labelled if k != "nhs_number"), default=1.0)
+        rows.append(("detector: NHS numbers 100%, other kinds >= 95%, false alarms <= 5%",
+                     f"{p.recall('nhs_number'):.0%}, worst other {worst:.1%}, "
+                     f"{p.false_alarm_rate:.1%}", p.recall("nhs_number") == 1.0 and worst >= 0.95
+                     and p.false_alarm_rate <= 0.05))
+        rows.append(("detector p99 < 5 ms per 500-character note",
+                     f"{pct(p.wall_ms, 0.99):.2f} ms", pct(p.wall_ms, 0.99) < 5.0))
     out = ["## Targets", "", "| target | measured | met |", "|---|---|---|"]
     out += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in rows]
     return out + [""]
@@ -146,5 +157,7 @@ def render(run: Run, explanation: str) -> str:
         body += storage_section(run.storage)
     if run.fanout is not None:
         body += fanout_section(run.fanout)
+    if run.privacy is not None:
+        body += [privacy_section(run.privacy)]
     body += [f"- {n}" for n in run.notes] + ([""] if run.notes else [])
     return "\n".join(head + body + [explanation.strip(), ""])

@@ -1,7 +1,8 @@
-"""`python -m bench.run [--quick] [--only inbound,storage,fanout] [--out docs/performance.md]`
+"""`python -m bench.run [--quick] [--only inbound,storage,fanout,privacy] [--out FILE]`
 
-Runs the benchmarks and writes the Markdown report. PostgreSQL is used when it answers at
-BENCH_DATABASE_URL, TEST_DATABASE_URL or postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+Runs the benchmarks and writes the Markdown report (docs/performance.md). `--only privacy`
+measures the patient data detector alone and prints its table without rewriting the report.
+PostgreSQL is used when it answers at BENCH_DATABASE_URL, TEST_DATABASE_URL or postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 (each run gets its own database or schema, dropped afterwards); otherwise it is left out and
 the report says so.
 """
@@ -22,6 +23,8 @@ from pathlib import Path
 from .common import ROOT
 from .fanout import run_fanout
 from .inbound import InboundResult, run_ours, run_paced, run_references
+from .privacy_bench import run_privacy
+from .privacy_bench import table as privacy_table
 from .report import Run, render
 from .storage_bench import run_storage
 
@@ -38,10 +41,11 @@ class Sizes:
     runs: int
     notifications: int
     threads: int
+    notes: int = 500  # 500-character notes timed through the patient data detector
 
 
-FULL = Sizes((1, 10, 50), 10.0, 20, 100_000, 1_000_000, 500, 500, 50)
-QUICK = Sizes((1, 2), 1.0, 2, 500, 5_000, 5, 40, 8)
+FULL = Sizes((1, 10, 50), 10.0, 20, 100_000, 1_000_000, 500, 500, 50, 1000)
+QUICK = Sizes((1, 2), 1.0, 2, 500, 5_000, 5, 40, 8, 100)
 
 
 def index_migration_base() -> str:
@@ -152,20 +156,29 @@ async def main(sizes: Sizes, only: set[str], mode: str, work: Path,
                                                      sizes.runs, base))
     if "fanout" in only:
         run.fanout = await run_fanout(work, sizes.notifications, sizes.threads)
+    if "privacy" in only:
+        if tune:
+            tune_for_serving()  # the detector runs in `serve`, with serve's GC settings
+        run.privacy = run_privacy(sizes.notes)
     return run
 
 
 def cli(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     p.add_argument("--quick", action="store_true", help="Tiny sizes: checks the code paths.")
-    p.add_argument("--only", default="inbound,storage,fanout")
+    p.add_argument("--only", default="inbound,storage,fanout,privacy")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     p.add_argument("--no-postgres", action="store_true", help="Measure SQLite only.")
     ns = p.parse_args(argv)
     sizes, mode = (QUICK, "quick") if ns.quick else (FULL, "full")
     only = {x.strip() for x in ns.only.split(",") if x.strip()}
     with tempfile.TemporaryDirectory(prefix="sgbench-") as tmp:
-        run = asyncio.run(main(sizes, only, mode, Path(tmp), not ns.no_postgres))
+        run = asyncio.run(main(sizes, only, mode, Path(tmp),
+                               not ns.no_postgres and only != {"privacy"}))
+    if run.privacy is not None:
+        print("Patient data detector\n" + privacy_table(run.privacy))
+    if only == {"privacy"}:
+        return 0
     explanation = (Path(__file__).parent / "notes.md").read_text()
     ns.out.parent.mkdir(parents=True, exist_ok=True)
     ns.out.write_text(render(run, explanation))

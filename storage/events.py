@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tracker.audit import join_free_text, split_free_text
@@ -64,6 +64,18 @@ class SqlEvents:
 
     def export(self, number: int | None, since: datetime | None) -> AsyncIterator[EventRecord]:
         return export_events(self.conn, number, since)
+
+    async def texts(self, number: int) -> list[tuple[int, str, Any]]:
+        """The stored free text of a case's events: (event id, path, value), oldest first."""
+        rows = await self.conn.execute(
+            select(event_texts).where(event_texts.c.case_number == number)
+            .order_by(event_texts.c.event_id, event_texts.c.path))
+        return [(r.event_id, r.path, r.value) for r in rows]
+
+    async def replace_text(self, event_id: int, path: str, value: Any) -> None:
+        """Mask one stored text (the event itself stays as it is, as under retention)."""
+        await self.conn.execute(update(event_texts).where(
+            event_texts.c.event_id == event_id, event_texts.c.path == path).values(value=value))
 
     async def remove_free_text(self, number: int) -> int:
         """Retention: delete the free text of a case's events (the events stay as they are)."""

@@ -22,6 +22,7 @@ from storage.outbox import OutboxQueue
 from storage.threads import Threads
 from storage.uow import uow_factory
 from tracker.clock import Clock, SystemClock
+from tracker.privacy import warm_up as privacy_warm_up
 from tracker.reference import Reference
 from tracker.service import CaseService, ServiceOptions
 
@@ -78,6 +79,9 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings: Settings = app[K.SETTINGS]
     opts = app[K.OPTIONS]
     _log_config(settings)
+    # The patient data detector loads its name lists and recognisers (seconds) before the
+    # first message, not during it: Teams gives an answer 15 seconds.
+    await asyncio.to_thread(privacy_warm_up)
     engine = create_engine(settings.database_url, schema=opts["schema"])
     if opts["migrate"]:
         await upgrade(engine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -14,7 +15,13 @@ from msrest.serialization import Model
 from tracker.errors import InvalidInput, NotFound, PermissionDenied, TrackerError
 from tracker.model import Actor
 from tracker.ports import Installation, Person
-from tracker.privacy import NeedsConfirmation, confirming, mask_nhs_numbers
+from tracker.privacy import (
+    NeedsConfirmation,
+    confirming,
+    mask,
+    mask_nhs_numbers,
+    refuse_nhs_numbers,
+)
 from tracker.text import short
 
 from . import inbound
@@ -62,12 +69,24 @@ def welcome(bot_name: str) -> str:
 
 
 def friendly(error: TrackerError) -> str:
+    """The error for the person who asked; any text of theirs it repeats is masked."""
     if isinstance(error, InvalidInput):
         if len(error.errors) == 1:
-            return mask_nhs_numbers(next(iter(error.errors.values())))
-        return mask_nhs_numbers("Please fix these:\n" + "\n".join(
-            f"- {k}: {v}" for k, v in error.errors.items()))
-    return mask_nhs_numbers(str(error))
+            return mask(next(iter(error.errors.values())))
+        return mask("Please fix these:\n" + "\n".join(
+            f"- {k.replace('_', ' ')}: {v}" for k, v in error.errors.items()))
+    return mask(str(error))
+
+
+_AT = re.compile(r"<at>[^<]{0,200}</at>")
+
+
+def _inputs(data: Any) -> dict[str, Any]:
+    """A card's typed inputs and its action name (not the numbers the card itself set)."""
+    if not isinstance(data, dict):
+        return {}
+    named = {"button" if k == "verb" else k: v for k, v in data.items()}
+    return {k: v for k, v in named.items() if k not in ("case", "version", "msteams")}
 
 
 class InvokeBody(Model):
@@ -159,10 +178,14 @@ class TrackerBot(TeamsActivityHandler):
         await turn_context.send_activity(reply_activity(await self._run_command(ctx, a.text)))
 
     async def _run_command(self, ctx: Ctx, text: str | None) -> Reply:
+        try:  # an NHS number is refused whatever the command, known or not
+            refuse_nhs_numbers({"message": _AT.sub("", text or "")})
+        except TrackerError as e:
+            return Reply(text=friendly(e))
         parsed = self.services.registry.parse(text or "")
         if not isinstance(parsed, Parsed):
             hint = f" Did you mean {parsed.suggestion}?" if parsed.suggestion else ""
-            echo = short(parsed.text, ECHO_MAX)
+            echo = short(mask(parsed.text), ECHO_MAX)
             what = f"`{echo}`" if echo.strip("…") else "that"
             return Reply(text=f"Sorry, I don't understand {what}.{hint} Type `help` to see "
                               "what I can do.")
@@ -180,6 +203,7 @@ class TrackerBot(TeamsActivityHandler):
 
     async def _run_action(self, ctx: Ctx, data: Any) -> ActionResult:
         try:
+            refuse_nhs_numbers(_inputs(data))
             action = parse_action(data)
             entry = self.verbs.get(action.verb)
             if entry is None:

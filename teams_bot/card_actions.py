@@ -14,7 +14,7 @@ from cards.intake_card import intake_card
 from cards.notice import notice_card
 from tracker.errors import InvalidInput
 from tracker.model import Route
-from tracker.privacy import mask_nhs_numbers
+from tracker.privacy import mask
 from tracker.states import Verb
 
 from .context import Ctx
@@ -114,8 +114,8 @@ async def intake_submit(ctx: Ctx, a: CardAction) -> ActionResult:
     values = dict(a.inputs)
     try:
         form = ctx.service.parse_intake(values, ctx.today)
-    except InvalidInput as e:  # the form comes back as typed, less any NHS number
-        shown = {k: mask_nhs_numbers(v) if isinstance(v, str) else v for k, v in values.items()}
+    except InvalidInput as e:  # the form comes back as typed, less any patient details
+        shown = {k: mask(v) if isinstance(v, str) else v for k, v in values.items()}
         card = intake_card(ctx.services.ref, shown, e.errors)
         return ActionResult(card, "Please check the form: " + str(e), "error")
     case, created = await ctx.service.log_incident(ctx.actor, form)

@@ -126,9 +126,9 @@ def outbox(ns: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # These modules register their subcommands (`audit`, `retention`, `roles import`); imported
-    # here, not at the top, because they import this module.
-    from . import cli_audit, cli_roles  # noqa: F401
+    # These modules register their subcommands (`audit`, `retention`, `privacy`, `roles
+    # import`); imported here, not at the top, because they import this module.
+    from . import cli_audit, cli_privacy, cli_roles  # noqa: F401
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
                         "%(message)s")
@@ -152,4 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m teams_bot.cli`: run the package's module, where the other modules register.
+    from teams_bot.cli import main as package_main
+
+    sys.exit(package_main())

@@ -1,5 +1,6 @@
-"""The "Save anyway" flow for text that may identify a patient (a date of birth, a postcode,
-a titled full name). NHS numbers are never confirmable: they are refused outright.
+"""The "Save anyway" flow for text that may identify a patient (a name, a date of birth, an
+address, a postcode, a phone number, an e-mail address: `tracker.privacy.scan`). NHS numbers
+are never confirmable: they are refused outright.
 
 A command or a card form that trips the guard gets a small card saying what was found in which
 field. "Save anyway" re-sends the same request with `confirm_by` set to the writer's AAD id;

@@ -50,7 +50,7 @@ async def handle_incident(request: web.Request) -> web.Response:
         return _error(400, errors={"body": "The body is not valid JSON."})
     svc = services.service
     try:
-        form = svc.parse_intake(raw, services.today())
+        form = svc.parse_intake(raw, services.today(), mask_patient_data=True)
         case, created = await svc.log_incident(SYSTEM, form)
     except InvalidInput as e:
         return _error(400, errors=e.errors)
@@ -58,4 +58,7 @@ async def handle_incident(request: web.Request) -> web.Response:
         return _error(409, error=str(e))
     services.nudge()
     log.info("intake: case %s %s", case.number, "created" if created else "already known")
-    return web.json_response({"case_number": case.number}, status=201 if created else 200)
+    body: dict[str, Any] = {"case_number": case.number}
+    if created and form.masked:
+        body["masked"] = {k: list(v) for k, v in form.masked.items()}
+    return web.json_response(body, status=201 if created else 200)

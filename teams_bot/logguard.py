@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 
 from tracker.privacy import mask_nhs_numbers
 
 from .settings import Settings
 
+_inside = threading.local()
 _BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
@@ -33,6 +35,15 @@ class MaskingFilter(logging.Filter):
         self.secrets = tuple(s for s in secrets if len(s) >= 4)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(_inside, "masking", False):  # the detector itself logging: no loop
+            return True
+        _inside.masking = True
+        try:
+            return self._mask(record)
+        finally:
+            _inside.masking = False
+
+    def _mask(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a bad format string: leave it to logging to report

@@ -224,8 +224,8 @@ async def test_a_command_with_a_likely_identifier_is_saved_only_after_the_writer
     card = adaptive_card(answer.body)
     assert card is not None
     said = card_text(card)
-    assert "note looks like it contains a person's full name" in said.lower() or \
-        "looks like it contains a person's full name" in said
+    assert "note looks like it contains a person's name" in said.lower() or \
+        "looks like it contains a person's name" in said
     assert "Holloway" not in said
     assert (await teams.bot.services.service.peek(a)).comments == []
     save = next(x for x in card["body"][-1]["actions"] if x["title"] == "Save anyway")

@@ -36,6 +36,7 @@ FREE_TEXT_FIELDS = frozenset({
     "summary", "close_reason", "embargo_reason", "comments", "recommendations", "actions",
     "learning", "discussions", "escalations", "decisions", "note", "notes", "text", "reason",
     "detail", "description",
+    "comment", "recommendation", "learning_theme",  # the record's "append" fields
 })
 # Top-level event keys that carry free text.
 FREE_TEXT_KEYS = frozenset({"detail", "note", "text", "reason", "summary", "description"})

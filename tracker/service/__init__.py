@@ -16,6 +16,7 @@ from .meetings import MeetingService
 from .panel import PanelService
 from .path1_reminders import Path1ReminderService
 from .path2 import Path2Service
+from .privacy_scan import Flagged, PrivacyScanService
 from .queries import Page, QueryService
 from .record import RecordService
 from .reminders import ReminderService
@@ -29,7 +30,7 @@ class CaseService(
     Path2Service, LearningService, AcknowledgeService, ChasingService,  # Path 2, escalations
     RolesImportService,
     AdminService,
-    AuditService, RetentionService,  # security: history, retention
+    AuditService, RetentionService, PrivacyScanService,  # security: history, retention
     IntakeService,
     TriageService,
     QueryService,
@@ -41,4 +42,5 @@ class CaseService(
     """All use cases in one object; each slice lives in its own module (one line each here)."""
 
 
-__all__ = ["CaseService", "IntakeForm", "Outcome", "Page", "ServiceBase", "ServiceOptions"]
+__all__ = ["CaseService", "Flagged", "IntakeForm", "Outcome", "Page", "ServiceBase",
+           "ServiceOptions"]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from ..errors import InvalidInput, NotConfigured
 from ..model import Actor, Case, Identifier, IdKind
 from ..ports import DuplicateIdentifier, Notice, NoticeKind, UnitOfWork
-from ..privacy import check_text
+from ..privacy import check_text, describe, masked_fields
 from .base import ServiceBase
 
 SUMMARY_MAX = 600
@@ -29,6 +29,7 @@ class IntakeForm:
     specialist_commissioned: bool = False
     media_interest: bool = False
     age_group: str = ""  # child | adult | "" (not known yet); a child's case runs the SIN clock
+    masked: Mapping[str, list[str]] = field(default_factory=dict)  # field -> kinds masked
 
     def identifiers(self) -> list[Identifier]:
         pairs = [(IdKind.STEIS, self.steis_number), (IdKind.LFPSE, self.lfpse_reference),
@@ -60,8 +61,14 @@ def _flag(raw: Mapping[str, Any], key: str, errors: dict[str, str]) -> bool:
 
 
 class IntakeService(ServiceBase):
-    def parse_intake(self, raw: Mapping[str, Any], today: date) -> IntakeForm:
-        """Validate an intake body (API JSON or card inputs); InvalidInput lists every problem."""
+    def parse_intake(self, raw: Mapping[str, Any], today: date,
+                     mask_patient_data: bool = False) -> IntakeForm:
+        """Validate an intake body (API JSON or card inputs); InvalidInput lists every problem.
+
+        From Teams, likely patient identifiers are refused or confirmed (`check_text`). The API
+        has nobody to ask (`mask_patient_data`): each finding is masked and the case is taken in,
+        because an incident must never be lost; `form.masked` says what was masked where.
+        """
         if not isinstance(raw, Mapping):
             raise InvalidInput({"body": "Send a JSON object."})
         errors: dict[str, str] = {}
@@ -91,15 +98,23 @@ class IntakeService(ServiceBase):
         age_group = self._age_group(_text(raw, "age_group", errors, 40), errors)
         if errors:
             raise InvalidInput(errors)
-        confirmed = raw.get("confirm_no_patient_data") in (True, "true")
-        check_text({"summary": summary, "reported_by": reported_by, **refs}, confirmed=confirmed)
+        texts = {"summary": summary, "reported_by": reported_by, **refs}
+        masked: dict[str, list[str]] = {}
+        if mask_patient_data:
+            texts, masked = masked_fields(texts)
+            summary, reported_by = texts["summary"], texts["reported_by"]
+            refs = {k: texts[k] for k in refs}
+        else:
+            confirmed = raw.get("confirm_no_patient_data") in (True, "true")
+            check_text(texts, confirmed=confirmed)
         assert incident is not None
         return IntakeForm(
             reported_by=reported_by, locality=locality, incident_date=incident, summary=summary,
             steis_number=refs["steis_number"], lfpse_reference=refs["lfpse_reference"],
             local_reference=refs["local_reference"],
             specialist_commissioned=flags["specialist_commissioned"],
-            media_interest=flags["media_interest"], age_group=age_group)
+            media_interest=flags["media_interest"], age_group=age_group,
+            masked=masked)
 
     def _age_group(self, text: str, errors: dict[str, str]) -> str:
         if not text:
@@ -167,9 +182,14 @@ class IntakeService(ServiceBase):
                                         "new": [f"{i.kind.value}:{i.value}"
                                                 for i in case.identifiers]}},
             "source": "intake API" if actor.aad_id == "system" else "Teams",
+            **({"masked": {k: list(v) for k, v in form.masked.items()}} if form.masked else {}),
         })
         await uow.outbox.enqueue(Notice(NoticeKind.NEW_THREAD, case.number, card="case",
                                         channel=channel, key=f"thread:{case.number}"))
+        if form.masked:
+            await uow.outbox.enqueue(Notice(NoticeKind.THREAD_REPLY, case.number,
+                                            text=masked_note(form.masked),
+                                            key=f"masked:{case.number}"))
         if not case.on_steis:
             await self._alert_designated_lead(uow, case)
         await self.after_intake(uow, actor, case)
@@ -192,6 +212,14 @@ class IntakeService(ServiceBase):
 
     async def after_intake(self, uow: UnitOfWork, actor: Actor, case: Case) -> None:
         """Hook for follow-on work at intake (the media escalation overrides it)."""
+
+
+def masked_note(masked: Mapping[str, list[str]]) -> str:
+    """The thread's note on what intake masked, never the text itself."""
+    parts = [f"{describe(kinds)} in the {name.replace('_', ' ')}" for name, kinds in masked.items()]
+    return ("**Patient details were masked when this incident arrived**: " + "; ".join(parts)
+            + ". The full text stays in the sender's system; keep identifiers in the clinical "
+            "record, not in Teams.")
 
 
 def _incident_date(value: Any, today: date, errors: dict[str, str]) -> date | None:
