@@ -154,7 +154,7 @@ def published_form(view: CaseView) -> ShowCardAction:
         text_input("close_url", "Link to final report", case.report_url, required=True,
                    error="Give the link to the published report.", max_length=500,
                    placeholder="https://"),
-        date_input("close_on", "Publication date", view.today),
+        date_input("close_on", "Publication date (blank = today)"),  # the card may be old
     ]
     if case.signed_off_on is None:
         body.append(date_input("close_signed_off", "Report signed off", required=True,
@@ -180,7 +180,7 @@ def close_form(view: CaseView) -> ShowCardAction:
                      placeholder="Published, embargoed or not for publication"),
         text_input("close_url", "Link to final report (published)", case.report_url,
                    max_length=500, placeholder="https://"),
-        date_input("close_on", "Publication date (published)", case.published_on or view.today),
+        date_input("close_on", "Publication date (published; blank = today)", case.published_on),
         date_input("close_signed_off", "Report signed off", case.signed_off_on),
         date_input("close_until", "Embargoed until (optional)", case.embargo_until),
     ]
