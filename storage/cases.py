@@ -110,4 +110,4 @@ def _scope_condition(scope: Scope) -> Any:
         return cases.c.region == scope.key
     if scope.kind is ScopeKind.LOCALITY:
         return cases.c.locality == scope.key
-    return cases.c.team_id == scope.key
+    return false()  # a team is a place, not a scope of power

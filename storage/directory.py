@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tracker.permissions import Grant, Scope, ScopeKind
@@ -42,14 +43,29 @@ class SqlDirectory:
         return Installation(row.service_url, row.tenant_id, row.team_id, row.channel_id,
                             row.conversation_id, row.bot_id, row.team_name)
 
-    async def set_channel(self, channel: ChannelRef) -> None:
-        values = dict(channel_id=channel.channel_id, team_id=channel.team_id,
-                      service_url=channel.service_url, tenant_id=channel.tenant_id)
-        done = await self.conn.execute(update(channels)
-                                       .where(channels.c.locality == channel.locality)
-                                       .values(**values))
-        if done.rowcount == 0:
-            await self.conn.execute(insert(channels).values(locality=channel.locality, **values))
+    async def set_channel(self, channel: ChannelRef) -> bool:
+        """Attach a channel to a locality ("" = the default) that has none; never replaces one
+        (moving is `move_channel`). True if it was attached."""
+        taken = (await self.conn.execute(select(channels.c.locality).where(
+            channels.c.locality == channel.locality))).first()
+        if taken is not None:
+            return False
+        try:
+            async with self.conn.begin_nested():  # two first setups at once: one wins
+                await self.conn.execute(insert(channels).values(
+                    locality=channel.locality, channel_id=channel.channel_id,
+                    team_id=channel.team_id, service_url=channel.service_url,
+                    tenant_id=channel.tenant_id))
+        except IntegrityError:
+            return False
+        return True
+
+    async def move_channel(self, channel: ChannelRef) -> None:
+        """Point an attached locality at another channel (the explicit `move channel`)."""
+        await self.conn.execute(update(channels).where(channels.c.locality == channel.locality)
+                                .values(channel_id=channel.channel_id, team_id=channel.team_id,
+                                        service_url=channel.service_url,
+                                        tenant_id=channel.tenant_id))
 
     async def channel_for(self, locality: str) -> ChannelRef | None:
         rows = {r.locality: r for r in await self.conn.execute(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
@@ -12,6 +14,26 @@ from .directory import SqlDirectory
 from .events import SqlEvents
 from .outbox import SqlOutbox
 from .reminders import SqlReminders
+
+_COMMITS: ContextVar[list[int] | None] = ContextVar("sgtracker_commits", default=None)
+
+
+@contextmanager
+def counting_commits() -> Iterator[list[int]]:
+    """Count the commits made in this context (an inbound turn): a turn that committed must
+    never be reported as "nothing changed", nor be handled again when Teams re-sends it."""
+    seen: list[int] = []
+    token = _COMMITS.set(seen)
+    try:
+        yield seen
+    finally:
+        _COMMITS.reset(token)
+
+
+def commits_so_far() -> int:
+    """Commits counted in this context so far (0 outside `counting_commits`)."""
+    seen = _COMMITS.get()
+    return len(seen) if seen is not None else 0
 
 
 class SqlUnitOfWork:
@@ -43,6 +65,9 @@ class SqlUnitOfWork:
         assert self._conn is not None
         await self._conn.commit()
         self._tx = None  # anything after this autobegins a new transaction
+        seen = _COMMITS.get()
+        if seen is not None:
+            seen.append(1)
         if self.on_commit is not None:
             self.on_commit()
 

@@ -42,6 +42,7 @@ from .ratelimit import INTAKE_LIMITER, RateLimiter
 from .render import renderers
 from .services import DEDUPE_KEEP, Services
 from .settings import ConfigError, Settings
+from .textguard import USER_CONTENT, bad_text, plain_where
 from .wire import Connector, to_wire
 
 log = logging.getLogger("sgtracker")
@@ -106,7 +107,8 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     service = CaseService(uow, Reference.load(), clock, settings.admins, options)
     services = Services(settings, engine, service.ref, clock, service, build_registry(),
                         renderers=renderers())
-    gateway = Gateway(adapter, settings.app_id, connector=connector)
+    gateway = Gateway(adapter, settings.app_id, connector=connector,
+                      tenant_id=settings.app_tenant_id)
     lease = timedelta(seconds=settings.outbox_lease_seconds)
     worker = DeliveryWorker(services, gateway, OutboxQueue(engine, new_worker_id(), lease),
                             Threads(engine), Pacer(settings.thread_rps, settings.tenant_rps))
@@ -196,11 +198,19 @@ async def handle_messages(request: web.Request) -> web.StreamResponse:
         return web.json_response({"error": "Send JSON (application/json)."}, status=415)
     try:
         body = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return web.json_response({"error": "The body is not valid JSON."}, status=400)
+    if (where := bad_text(body, skip=USER_CONTENT)) is not None:  # typed text: see bot.py
+        return web.json_response({"error": f"'{plain_where(where)}' holds characters that are "
+                                           "not text (control characters or a broken "
+                                           "character)."}, status=400)
     activity = _activity(body)
     if activity is None:
         return web.json_response({"error": "Not a Bot Framework activity."}, status=400)
+    if not ours(request.app[K.SETTINGS], body):
+        log.warning("activity refused: another tenant (type %s)", str(body["type"])[:40])
+        return web.json_response({"error": "This bot serves one organisation only."},
+                                 status=403)
     adapter = request.app[K.ADAPTER]
     try:
         invoke = await adapter.process_activity(request.headers.get("Authorization", ""),
@@ -210,6 +220,22 @@ async def handle_messages(request: web.Request) -> web.StreamResponse:
     if invoke is not None:
         return web.json_response(to_wire(invoke.body), status=invoke.status)
     return web.Response(status=201)
+
+
+def ours(settings: Settings, body: dict[str, Any]) -> bool:
+    """With MicrosoftAppTenantId set, only activities from that tenant are handled."""
+    if not settings.app_tenant_id:
+        return True
+    return tenant_of(body).lower() == settings.app_tenant_id.lower()
+
+
+def tenant_of(body: dict[str, Any]) -> str:
+    cd = body.get("channelData")
+    tenant = cd.get("tenant") if isinstance(cd, dict) else None
+    found = tenant.get("id") if isinstance(tenant, dict) else None
+    if not isinstance(found, str) or not found:
+        found = (body.get("conversation") or {}).get("tenantId")
+    return found if isinstance(found, str) else ""
 
 
 def _activity(body: Any) -> Activity | None:
@@ -222,6 +248,10 @@ def _activity(body: Any) -> Activity | None:
             and isinstance(conv, dict) and isinstance(conv.get("id"), str) and conv["id"]
             and isinstance(sender, dict)):
         return None
+    cd = body.get("channelData")
+    if cd is not None and not (isinstance(cd, dict) and all(
+            isinstance(cd.get(k), dict | None) for k in ("team", "channel", "tenant", "settings"))):
+        return None  # Teams always sends objects here; anything else is not from Teams
     try:
         return Activity().deserialize(body)
     except Exception:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
@@ -12,8 +13,9 @@ from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
 from msrest.serialization import Model
 
+from storage.uow import commits_so_far, counting_commits
 from tracker.errors import InvalidInput, NotFound, PermissionDenied, TrackerError
-from tracker.model import Actor
+from tracker.model import Actor, PersonRef
 from tracker.ports import Installation, Person
 from tracker.privacy import (
     NeedsConfirmation,
@@ -31,10 +33,12 @@ from .confirm import ask_action, ask_command, confirmed
 from .context import Ctx, MentionRef, Reply, Where
 from .pacing import Pacer
 from .services import Services
+from .textguard import NOT_TEXT, bad_text
 from .verbs import all_verbs
 
 log = logging.getLogger("sgtracker.bot")
 CARD = "application/vnd.microsoft.card.adaptive"
+REPLY_KEY = "sgtracker.reply"  # the answer a turn is sending, kept in case sending fails
 MESSAGE = "application/vnd.microsoft.activity.message"
 ECHO_MAX = 40  # characters of an unknown command repeated back, cut at a word boundary
 
@@ -89,6 +93,14 @@ def _inputs(data: Any) -> dict[str, Any]:
     return {k: v for k, v in named.items() if k not in ("case", "version", "msteams")}
 
 
+def _went_wrong(ref: str, saved: bool) -> str:
+    """The apology for a fault on our side: true about whether the change was saved."""
+    if saved:
+        return (f"Your change was saved, but something went wrong on my side while answering "
+                f"(reference {ref}). Type `case N` to see the case as it is now.")
+    return f"Sorry, something went wrong on my side and nothing was changed (reference {ref})."
+
+
 class InvokeBody(Model):
     """An `adaptiveCard/action` answer whose value may be a card or a message string."""
 
@@ -108,6 +120,8 @@ class TrackerBot(TeamsActivityHandler):
         self.services = services
         self.pacer: Pacer | None = None  # Teams' rate limits, shared with the delivery worker
         self.verbs = all_verbs()
+        self._upns: dict[str, str] = {}  # Teams id -> user principal name, for UPN admins
+        self._upn_admins = any("@" in a for a in services.settings.admins)
 
     # --- who and where ----------------------------------------------------------------
     def _actor(self, tc: TurnContext) -> Actor:
@@ -146,12 +160,28 @@ class TrackerBot(TeamsActivityHandler):
 
         safeguarding = bool(where.channel_id) and \
             await self.services.service.channel(where.channel_id) is not None
-        return Ctx(self.services, self._actor(tc), where, mentions, resolve, safeguarding)
+        actor = self._actor(tc)
+        if self._upn_admins and actor.teams_id:  # activities carry no UPN: ask Teams, once
+            actor = replace(actor, upn=await self._upn(tc, actor.teams_id, resolve))
+        return Ctx(self.services, actor, where, mentions, resolve, safeguarding)
+
+    async def _upn(self, tc: TurnContext, teams_id: str,
+                   resolve: Any) -> str:
+        """The person's user principal name (TRACKER_ADMINS may list UPNs), cached."""
+        if teams_id not in self._upns:
+            person = await resolve(teams_id)
+            if person is None:
+                return ""  # not cached: asked again next time
+            if len(self._upns) >= 10_000:  # bounded: start again rather than grow
+                self._upns.clear()
+            self._upns[teams_id] = person.upn
+        return self._upns[teams_id]
 
     # --- dispatch -----------------------------------------------------------------------
     async def on_turn(self, turn_context: TurnContext) -> None:
         a = turn_context.activity
-        if a.id and not await self.services.first_time(a.id):
+        conv = a.conversation.id if a.conversation else ""
+        if a.id and not await self.services.first_time(conv, a.id):
             log.info("duplicate activity ignored")  # Teams re-sends after 15 s without answer
             if a.type == ActivityTypes.invoke:
                 await turn_context.send_activity(Activity(
@@ -161,21 +191,46 @@ class TrackerBot(TeamsActivityHandler):
             return
         if self.pacer is not None:
             inbound.pace_replies(turn_context, self.pacer)
-        try:
-            await super().on_turn(turn_context)
-        except Exception:
-            if a.id:  # nothing was done: a re-send of this activity should be handled
-                await self.services.forget_activity(a.id)
-            raise
+        with counting_commits() as commits:
+            try:
+                await super().on_turn(turn_context)
+            except Exception:
+                if not commits:  # rolled back: a re-send of this activity should be handled
+                    if a.id:
+                        await self.services.forget_activity(conv, a.id)
+                    raise
+                # The change is committed; only the answer failed (e.g. 429 from Teams). Never
+                # say "nothing changed": the answer goes out through the outbox, with retries.
+                log.warning("the answer to a committed change failed; queued for retry",
+                            exc_info=True)
+                await self._answer_later(turn_context)
+
+    async def _answer_later(self, tc: TurnContext) -> None:
+        reply: Reply | None = tc.turn_state.get(REPLY_KEY)
+        text = reply.text if reply is not None and reply.text and reply.card is None else ""
+        text = (f"My answer to your last message, late because Teams was busy: {text}" if text
+                else "Your last request was carried out and saved; Teams was busy, so this "
+                     "comes late. Type `case N` to see a case as it is now.")
+        actor = self._actor(tc)
+        conv = tc.activity.conversation.id if tc.activity.conversation else ""
+        await self.services.service.tell(
+            PersonRef(actor.aad_id, actor.name, actor.teams_id), mask_nhs_numbers(text),
+            key=f"late-answer:{conv}:{tc.activity.id}"[:200])
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         a = turn_context.activity
+        if bad_text({"text": a.text, "value": a.value}) is not None:
+            await turn_context.send_activity(reply_activity(Reply(text=NOT_TEXT)))
+            return
         ctx = await self._ctx(turn_context)
         if a.value and not (a.text or "").strip():  # an Action.Submit (fallback) click
             result = await self._run_action(ctx, a.value)
+            turn_context.turn_state[REPLY_KEY] = Reply(text=result.text or "")
             await turn_context.send_activity(self._submit_answer(result))
             return
-        await turn_context.send_activity(reply_activity(await self._run_command(ctx, a.text)))
+        reply = await self._run_command(ctx, a.text)
+        turn_context.turn_state[REPLY_KEY] = reply
+        await turn_context.send_activity(reply_activity(reply))
 
     async def _run_command(self, ctx: Ctx, text: str | None) -> Reply:
         try:  # an NHS number is refused whatever the command, known or not
@@ -189,6 +244,7 @@ class TrackerBot(TeamsActivityHandler):
             what = f"`{echo}`" if echo.strip("…") else "that"
             return Reply(text=f"Sorry, I don't understand {what}.{hint} Type `help` to see "
                               "what I can do.")
+        start = commits_so_far()
         try:
             return await parsed.command.handler(ctx, parsed.args)
         except NeedsConfirmation as e:  # likely patient details: ask, saying what and where
@@ -198,10 +254,10 @@ class TrackerBot(TeamsActivityHandler):
         except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception("command %s failed (ref %s)", parsed.command.name, ref)
-            return Reply(text=f"Sorry, something went wrong on my side and nothing was changed "
-                              f"(reference {ref}).")
+            return Reply(text=_went_wrong(ref, commits_so_far() > start))
 
     async def _run_action(self, ctx: Ctx, data: Any) -> ActionResult:
+        start = commits_so_far()
         try:
             refuse_nhs_numbers(_inputs(data))
             action = parse_action(data)
@@ -210,7 +266,7 @@ class TrackerBot(TeamsActivityHandler):
                 return ActionResult(None, "That button is from an older version of this card. "
                                           "Type `case N` for a fresh one.", "error")
             with confirming(confirmed(ctx, data)):
-                return await entry[1](ctx, action)
+                return self._where_allowed(ctx, await entry[1](ctx, action))
         except NeedsConfirmation as e:
             return ask_action(ctx, data, e)
         except (NotFound, PermissionDenied) as e:
@@ -220,8 +276,16 @@ class TrackerBot(TeamsActivityHandler):
         except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception("card action failed (ref %s)", ref)
-            return ActionResult(None, "Sorry, something went wrong on my side and nothing was "
-                                      f"changed (reference {ref}).", "error")
+            return ActionResult(None, _went_wrong(ref, commits_so_far() > start), "error")
+
+    @staticmethod
+    def _where_allowed(ctx: Ctx, result: ActionResult) -> ActionResult:
+        """Outside a safeguarding channel and 1:1 chats (a group chat, another channel) a click
+        never answers with a card: the confirmation only, no case details."""
+        if result.card is None or ctx.details_allowed():
+            return result
+        where = "Case details are shown only in the safeguarding channel or a 1:1 chat with me."
+        return ActionResult(None, f"{result.text} {where}".strip(), result.tone)
 
     async def _refused(self, ctx: Ctx, data: Any, message: str) -> ActionResult:
         """Show the clicker the case as it is now, with why nothing changed."""
@@ -245,8 +309,8 @@ class TrackerBot(TeamsActivityHandler):
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         a = turn_context.activity
-        if a.name != "adaptiveCard/action":
-            return InvokeResponse(status=501)
+        if a.name != "adaptiveCard/action":  # not one we offer: the sender's mistake
+            return InvokeResponse(status=400)
         value: dict[str, Any] = a.value if isinstance(a.value, dict) else {}
         raw_action = value.get("action")
         action: dict[str, Any] = raw_action if isinstance(raw_action, dict) else {}
@@ -254,9 +318,14 @@ class TrackerBot(TeamsActivityHandler):
         data: dict[str, Any] = dict(raw_data) if isinstance(raw_data, dict) else {}
         if action.get("verb") and "verb" not in data:
             data["verb"] = action["verb"]
+        if bad_text(data) is not None:  # answered, not stored: see teams_bot/textguard.py
+            return self._invoke_answer(turn_context, ActionResult(None, NOT_TEXT, "error"))
         ctx = await self._ctx(turn_context)
         result = await inbound.in_time(self._run_action(ctx, data)) \
             or ActionResult(None, inbound.STILL_WORKING, "info")
+        return self._invoke_answer(turn_context, result)
+
+    def _invoke_answer(self, turn_context: TurnContext, result: ActionResult) -> InvokeResponse:
         if result.card is not None:
             body = InvokeBody(status_code=200, type=CARD, value=result.card)
         else:

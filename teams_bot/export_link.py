@@ -51,6 +51,8 @@ def make_token(secret: str, actor: Actor, locality: str, now: datetime) -> str:
 
 def read_token(secret: str, token: str, now: datetime) -> ExportGrant | None:
     """The grant in a genuine, unexpired token; None for anything else."""
+    if not token.isascii():  # ours are base64url: anything else is not one of ours
+        return None
     payload, _, signature = token.partition(".")
     if not payload or not signature or not hmac.compare_digest(signature,
                                                                _sign(secret, payload)):

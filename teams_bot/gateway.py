@@ -9,6 +9,7 @@ not make often (member lists). The delivery worker retries, paced within Teams' 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from .connector import no_retries
 from .wire import TRANSIENT, Connector, SendError, path, to_wire
 
 __all__ = ["TRANSIENT", "Gateway", "Posted", "SendError"]
+log = logging.getLogger("sgtracker.gateway")
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,9 @@ class Posted:
 
 class Gateway:
     def __init__(self, adapter: CloudAdapter, app_id: str, timeout: float = 30.0,
-                 connector: Connector | None = None) -> None:
+                 connector: Connector | None = None, tenant_id: str = "") -> None:
         self.adapter = adapter
+        self.tenant_id = tenant_id  # MicrosoftAppTenantId: proactive targets must be in it
         self.app_id = app_id
         self.timeout = timeout
         self.connector = connector or Connector(timeout)
@@ -61,11 +64,19 @@ class Gateway:
         return await self.connector.call(method, service_url, url_path, to_wire(body),
                                          credentials, limit=self.timeout)
 
+    def _our_tenant(self, tenant_id: str) -> None:
+        """A proactive target outside our tenant is refused (permanent, 403), logged without
+        content."""
+        if self.tenant_id and tenant_id.lower() != self.tenant_id.lower():
+            log.warning("proactive message refused: the target is in another tenant")
+            raise SendError(403, "the target is in another tenant")
+
     def _bot_account(self) -> ChannelAccount:
         return ChannelAccount(id=f"28:{self.app_id}" if self.app_id else "bot")
 
     async def create_thread(self, channel: ChannelRef, activity: Activity) -> Posted:
         """Start a new thread in a channel: POST /v3/conversations with the channel id."""
+        self._our_tenant(channel.tenant_id)
         params = ConversationParameters(
             is_group=True, bot=self._bot_account(),
             channel_data={"channel": {"id": channel.channel_id},
@@ -99,6 +110,7 @@ class Gateway:
     async def open_direct(self, service_url: str, tenant_id: str, user_id: str) -> str:
         """The 1:1 conversation with a user, created proactively (Teams gives the same id every
         time, so it is asked for once per user and remembered)."""
+        self._our_tenant(tenant_id)
         key = (service_url, user_id)
         if key in self._directs:
             return self._directs[key]

@@ -15,6 +15,7 @@ from tracker.model import SYSTEM
 from . import keys as K
 from .ratelimit import address_of, key_client, limit
 from .services import Services
+from .textguard import bad_text, plain_where
 
 log = logging.getLogger("sgtracker.intake")
 
@@ -28,16 +29,22 @@ def authorised(request: web.Request, key: str) -> bool:
     scheme, _, token = header.partition(" ")
     if not key or scheme.lower() != "bearer" or not token:
         return False
-    return hmac.compare_digest(token.strip().encode(), key.encode())
+    try:  # a header with bytes that aren't text can't be our key
+        given = token.strip().encode("utf-8")
+    except UnicodeError:
+        return False
+    return hmac.compare_digest(given, key.encode("utf-8"))
 
 
 async def handle_incident(request: web.Request) -> web.Response:
     services: Services = request.app[K.SERVICES]
     if not services.settings.intake_api_key:
         return _error(503, error="The intake API is switched off: set INTAKE_API_KEY.")
-    if (refused := limit(request, address_of(request))) is not None:
-        return refused
+    # The key is checked first: wrong keys use up their address's allowance, never the key's,
+    # so a flood of guesses can't lock the real sender out (it has its own bucket).
     if not authorised(request, services.settings.intake_api_key):
+        if (refused := limit(request, address_of(request))) is not None:
+            return refused
         return _error(401, error="Send the intake key in the Authorization header: Bearer, a "
                                  "space, then the key.")
     if (refused := limit(request, key_client(services.settings.intake_api_key))) is not None:
@@ -46,8 +53,12 @@ async def handle_incident(request: web.Request) -> web.Response:
         return _error(415, error="Send JSON with Content-Type: application/json.")
     try:
         raw = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _error(400, errors={"body": "The body is not valid JSON."})
+    if (where := bad_text(raw)) is not None:
+        return _error(400, errors={plain_where(where): "This holds characters that are not "
+                                                       "text (control characters or a broken "
+                                                       "character). Nothing was saved."})
     svc = services.service
     try:
         form = svc.parse_intake(raw, services.today(), mask_patient_data=True)

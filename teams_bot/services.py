@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.inbound import first_time, forget
+from storage.inbound import first_time, forget, inbound_key
 from tracker.clock import Clock
 from tracker.reference import Reference
 from tracker.service import CaseService
@@ -37,11 +37,12 @@ class Services:
     def today(self) -> date:
         return self.clock.now().astimezone(LONDON).date()
 
-    async def first_time(self, activity_id: str) -> bool:
-        return await first_time(self.engine, activity_id, self.clock.now())
+    async def first_time(self, conversation_id: str, activity_id: str) -> bool:
+        key = inbound_key(conversation_id, activity_id)
+        return await first_time(self.engine, key, self.clock.now())
 
-    async def forget_activity(self, activity_id: str) -> None:
-        await forget(self.engine, activity_id)
+    async def forget_activity(self, conversation_id: str, activity_id: str) -> None:
+        await forget(self.engine, inbound_key(conversation_id, activity_id))
 
 
 DEDUPE_KEEP = timedelta(days=2)

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.e2e
 async def live(database: Database, emulator: ConnectorEmulator) -> AsyncIterator[Driver]:
     async with live_driver(bot_settings(database), emulator, database.schema) as driver:
         await driver.setup_team("Lena Lead")
-        answer = await driver.say("role designated lead", "Lena Lead",
+        answer = await driver.say(
+            "role designated lead <at>Dev Designated</at> for Devon", "Lena Lead",
                                   mentions=("Dev Designated",))
         assert "is now designated lead" in answer.body["text"]
         yield driver

@@ -67,7 +67,8 @@ async def test_intake_before_setup_is_409(teams: Driver) -> None:
 
 async def test_the_issue_2_walkthrough(teams: Driver) -> None:
     await teams.setup_team("Lena Lead")
-    answer = await teams.say("role designated lead", "Lena Lead", mentions=("Dev Designated",))
+    answer = await teams.say("role designated lead <at>Dev Designated</at> for Devon",
+                             "Lena Lead", mentions=("Dev Designated",))
     assert "Dev Designated is now designated lead" in answer.body["text"]
 
     status, body = await intake(teams, INCIDENT)

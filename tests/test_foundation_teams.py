@@ -71,8 +71,12 @@ async def test_roles_setup_rules_and_listing(teams: Driver) -> None:
     answer = await teams.say("role medical director", "Ollie Other", mentions=("Sam Lee",))
     assert "Only people" in answer.body["text"] or "can't" in answer.body["text"]
     answer = await teams.say("role medical director", "Lena Lead", mentions=("Sam Lee",))
-    assert "Sam Lee is now medical director" in answer.body["text"]
-    answer = await teams.say("role medical director", "Lena Lead", mentions=("Sam Lee",))
+    assert "held for an ICB" in answer.body["text"]  # a team is not a scope
+    answer = await teams.say("role medical director <at>Sam Lee</at> for Devon", "Lena Lead",
+                             mentions=("Sam Lee",))
+    assert "Sam Lee is now medical director for NHS Devon ICB" in answer.body["text"]
+    answer = await teams.say("role medical director <at>Sam Lee</at> for Devon", "Lena Lead",
+                             mentions=("Sam Lee",))
     assert "already" in answer.body["text"]
     answer = await teams.say("role wizard", "Lena Lead", mentions=("Sam Lee",))
     assert "don't know the role" in answer.body["text"]

@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
+from storage.inbound import inbound_key
 from storage.tables import inbound_activities
 from tests.conftest import Database, bot_settings
 from tests.support.emulator import ConnectorEmulator
@@ -46,29 +47,31 @@ async def signed_bot(database: Database, clock: FixedClock,
         await running.stop()
 
 
-async def seen(bot: RunningBot, activity_id: str) -> bool:
-    """Did the bot get as far as handling the activity (it records every id it handles)?"""
+async def seen(bot: RunningBot, act: dict[str, Any]) -> bool:
+    """Did the bot get as far as handling the activity (it records every one it handles)?"""
+    key = inbound_key(act["conversation"]["id"], act["id"])
     async with bot.services.engine.connect() as conn:
         q = select(func.count()).select_from(inbound_activities) \
-            .where(inbound_activities.c.activity_id == activity_id)
+            .where(inbound_activities.c.activity_id == key)
         return bool((await conn.execute(q)).scalar_one())
 
 
 def harmless(emu: ConnectorEmulator) -> dict[str, Any]:
     """An activity the bot handles without answering (answering would need a real AAD token)."""
-    return installation_update("add", service_url=emu.url, team=make_team(app_id=APP_ID),
+    return installation_update("add", service_url=emu.url,
+                               team=make_team(app_id=APP_ID, tenant_id=TENANT),
                                scope="personal")
 
 
 async def test_unsigned_activity_gets_401(signed_bot: RunningBot, emulator: ConnectorEmulator,
                                           keys: KeyServer) -> None:
-    team = make_team(app_id=APP_ID)
+    team = make_team(app_id=APP_ID, tenant_id=TENANT)
     act = personal_message("cases", emulator.add_user("Una Signed"), service_url=emulator.url,
                            team=team)
     async with aiohttp.ClientSession() as session:
         status, body = await post_activity(session, signed_bot.url, act)
     assert status == 401 and body == {"error": "Unauthorized."}
-    assert not await seen(signed_bot, act["id"])
+    assert not await seen(signed_bot, act)
     assert emulator.calls == []  # nothing was said to anyone
 
 
@@ -92,10 +95,10 @@ async def test_tokens_signed_wrongly_get_401_and_a_good_one_is_accepted(
             act = harmless(emulator)
             status, body = await post_activity(session, signed_bot.url, act, token=token)
             assert status == 401, (why, status, body)
-            assert not await seen(signed_bot, act["id"]), why
+            assert not await seen(signed_bot, act), why
         act = harmless(emulator)
         good = keys.token(audience=APP_ID, service_url=url)
         status, body = await post_activity(session, signed_bot.url, act, token=good)
     assert 200 <= status < 300, (status, body)
-    assert await seen(signed_bot, act["id"])
+    assert await seen(signed_bot, act)
     assert keys.fetches >= 2  # the metadata and the keys came from the local server

@@ -56,7 +56,8 @@ def overdue_numbers(call: Call) -> set[int]:
 
 async def test_a_path2_case_closes_with_a_reason_and_leaves_overdue(teams: Driver) -> None:
     await teams.setup_team("Lena Lead")
-    await teams.say("role designated lead", "Lena Lead", mentions=("Dev Designated",))
+    await teams.say("role designated lead <at>Dev Designated</at> for South Yorkshire",
+                    "Lena Lead", mentions=("Dev Designated",))
     n, root = await new_case(teams, "2026/6101", locality="South Yorkshire")
     await to_path2(teams, n, root, "SIF 2015")
     # The SIF 2015 investigation clock (60 working days) runs out: the case is overdue.
@@ -109,7 +110,8 @@ async def test_a_path2_case_closes_with_a_reason_and_leaves_overdue(teams: Drive
 
 async def test_a_path2_case_moves_to_path1_and_gets_its_panel_decision(teams: Driver) -> None:
     await teams.setup_team("Lena Lead")
-    await teams.say("role panel member", "Lena Lead", mentions=("Pat Panel",))
+    await teams.say("role panel member <at>Pat Panel</at> for Devon", "Lena Lead",
+                    mentions=("Pat Panel",))
     n, root = await new_case(teams, "2026/6102")
     await to_path2(teams, n, root)
     card = await live_card(teams, n, root)
@@ -141,7 +143,8 @@ async def test_a_path2_case_moves_to_path1_and_gets_its_panel_decision(teams: Dr
 async def test_a_childs_case_runs_the_sin_clock_at_once_and_is_reminded_before_it(
         teams: Driver) -> None:
     await teams.setup_team("Lena Lead")
-    await teams.say("role designated lead", "Lena Lead", mentions=("Dev Designated",))
+    await teams.say("role designated lead <at>Dev Designated</at> for Devon", "Lena Lead",
+                    mentions=("Dev Designated",))
     dev = teams.user("Dev Designated")
     status, body = await intake(teams, {**INCIDENT, "steis_number": "2026/6199",
                                         "age_group": "teenager"})
@@ -219,8 +222,8 @@ async def test_history_and_help_are_plain_english(teams: Driver) -> None:
         message="the welcome")
     assert "@mention me" in welcome[0].body["text"]
     await teams.setup_team("Lena Lead")
-    await teams.say("role director of commissioning operations for South Yorkshire",
-                    "Lena Lead", mentions=("Dee Jones",))
+    await teams.say("role director of commissioning operations <at>Dee Jones</at> for South "
+                    "Yorkshire", "Lena Lead", mentions=("Dee Jones",))
     n, root = await new_case(teams, "2026/12346", locality="South Yorkshire")
     await to_path2(teams, n, root, "SIF 2015")
     await teams.say(f"media case {n} local paper called", "Lena Lead")

@@ -84,7 +84,8 @@ async def test_path1_from_panel_decision_to_publication(teams: Driver) -> None:
     await teams.setup_team("Lena Lead")
     for role, name in (("designated lead", "Dev Designated"), ("panel member", "Pat Panel"),
                        ("comms lead", "Cora Comms")):
-        answer = await teams.say(f"role {role}", "Lena Lead", mentions=(name,))
+        answer = await teams.say(f"role {role} <at>{name}</at> for Devon", "Lena Lead",
+                                 mentions=(name,))
         assert f"{name} is now" in answer.body["text"]
     dev, cora = teams.user("Dev Designated"), teams.user("Cora Comms")
 
@@ -226,7 +227,8 @@ async def test_an_old_clock_reminds_at_the_next_tick_and_the_card_closes_and_reo
     within seconds, with no clock moved. Then closing from the card's form posts the closing
     notice, and only a safeguarding lead reopens."""
     await teams.setup_team("Lena Lead")
-    await teams.say("role designated lead", "Lena Lead", mentions=("Dev Designated",))
+    await teams.say("role designated lead <at>Dev Designated</at> for Devon", "Lena Lead",
+                    mentions=("Dev Designated",))
     status, body = await intake(teams, {**INCIDENT, "steis_number": "2026/2718"})
     n = body["case_number"]
     root = (await teams.thread_of_case(n)).activity_id

@@ -81,7 +81,7 @@ async def test_media_escalation_acknowledged_from_mobile_then_chased(teams: Driv
     await teams.setup_team("Lena Lead")
     for role, name in DIRECTORS.items():
         await give_role(teams, role, name)
-    await give_role(teams, "regional lead", "Rita Regional")
+    await give_role(teams, "regional lead", "Rita Regional", "South West")
     number, root = await log_case(teams, "2026/4001")
     directors = {name: teams.user(name) for name in DIRECTORS.values()}
 
@@ -194,7 +194,7 @@ async def test_a_missing_director_role_is_named_and_the_lead_told(teams: Driver)
 
 async def test_regional_escalation_command_and_bad_input(teams: Driver) -> None:
     await teams.setup_team("Lena Lead")
-    await give_role(teams, "regional lead", "Rita Regional")
+    await give_role(teams, "regional lead", "Rita Regional", "South West")
     number, root = await log_case(teams, "2026/4004")
     answer = await teams.say(f"escalate case {number} to regional two ICBs involved",
                              "Lena Lead")
@@ -217,7 +217,7 @@ async def test_regional_escalation_command_and_bad_input(teams: Driver) -> None:
 async def test_path2_card_escalates_nationally_records_learning_and_lists_it(
         teams: Driver) -> None:
     await teams.setup_team("Lena Lead")
-    await give_role(teams, "regional lead", "Rita Regional")
+    await give_role(teams, "regional lead", "Rita Regional", "South West")
     number, root = await log_case(teams, "2026/4005")
     status, body = await teams.click("route_path2", {"case": number, "version": 1,
                                                      "level": "psii"}, "Lena Lead", reply_to=root)
@@ -271,7 +271,7 @@ async def test_chasing_intervals_go_down_to_seconds(database: Database,
             teams = Driver(running, emulator, session, emulator.team)
             await teams.setup_team("Lena Lead")
             await give_role(teams, "medical director", "Max Medical")
-            await give_role(teams, "regional lead", "Rita Regional")
+            await give_role(teams, "regional lead", "Rita Regional", "South West")
             number, root = await log_case(teams, "2026/4006", media_interest=True)
             await teams.emu.wait_for(lambda: replies_saying(teams, root, "Reminder:"),
                                      timeout=10, message="the reminder, in real time")

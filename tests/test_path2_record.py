@@ -186,7 +186,7 @@ async def test_roles_import_resolves_by_aad_id_seen_upn_or_teams_lookup(world: W
         "Nia Nursing: director of nursing for NHS Devon ICB",
         "Sam Seen: medical director for NHS Devon ICB",
         "Lou Locality: locality director for NHS Devon ICB",
-        "Nia Nursing: regional safeguarding lead for South West"]
+        "Nia Nursing: regional safeguarding lead for the South West region"]
     assert [p.split(":")[0] for p in report.problems] == ["line 6", "line 7", "line 5"]
     assert "couldn't find ghost@example.nhs.uk" in report.problems[2]
     assert "don't know the role 'wizard'" in report.problems[0]

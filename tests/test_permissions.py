@@ -73,12 +73,13 @@ def test_refusals_say_why() -> None:
     assert not can(REF, panel, "no_such_action")
 
 
-def test_team_scope_covers_only_that_teams_cases() -> None:
+def test_a_team_scope_covers_nothing() -> None:
+    """A team is a place, not a scope of power: a leftover team grant sees no case."""
     team = access(("safeguarding_lead", Scope(ScopeKind.TEAM, "T1")))
-    assert can(REF, team, "view", case())
-    other = case()
-    other.team_id = "T2"
-    assert not visible(team, other)
+    mine = case()
+    mine.team_id = "T1"
+    assert not can(REF, team, "view", mine)
+    assert not visible(team, mine)
 
 
 @pytest.mark.storage
@@ -98,3 +99,32 @@ async def test_one_to_one_messages_go_only_to_people_who_may_see_the_case(world:
         kinds = [r.kind for r in await conn.execute(
             select(case_events.c.kind).where(case_events.c.case_number == c.number))]
     assert "recipient_refused" in kinds
+
+
+def test_scopes_resolve_exactly_or_list_candidates() -> None:
+    """Issue 10 (scope confused): exact names, aliases and unambiguous prefixes only."""
+    from tracker.errors import InvalidInput
+
+    assert REF.place("South East").kind == "region"
+    assert REF.place("south east london").key == "south-east-london"
+    assert REF.place("Kent").key == "kent-and-medway"
+    assert REF.place("BSW").key.startswith("bath-and-north-east-somerset")
+    assert REF.place("region South West").key == "south-west"
+    for text, words in (("North", "could be any of"), ("Essex", "only part of a name"),
+                        ("Atlantis", "don't know")):
+        with pytest.raises(InvalidInput) as e:
+            REF.place(text)
+        assert words in e.value.errors["scope"]
+    with pytest.raises(InvalidInput) as e:
+        REF.locality("South East")
+    assert "is a region, not an ICB" in e.value.errors["locality"]
+    with pytest.raises(InvalidInput):
+        REF.region_key("Devon")
+
+
+def test_a_scope_contains_only_what_it_covers() -> None:
+    devon = Scope(ScopeKind.LOCALITY, "devon")
+    sw, se = Scope(ScopeKind.REGION, "south-west"), Scope(ScopeKind.REGION, "south-east")
+    assert Scope(ScopeKind.NATIONAL).contains(devon, REF) and sw.contains(devon, REF)
+    assert not se.contains(devon, REF) and not devon.contains(sw, REF)
+    assert not Scope(ScopeKind.TEAM, "T1").contains(devon, REF)

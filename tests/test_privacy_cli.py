@@ -49,7 +49,7 @@ async def seed(db: str) -> tuple[int, int]:
         async with service.uow() as uow:
             await uow.directory.set_channel(ChannelRef("https://svc", "tenant", "T1", "C1"))
             await uow.commit()
-        lead = await grant(w, "Lena Lead", "safeguarding_lead", Scope(ScopeKind.TEAM, "T1"))
+        lead = await grant(w, "Lena Lead", "safeguarding_lead", Scope(ScopeKind.NATIONAL))
         old, _ = await service.log_incident(SYSTEM, IntakeForm(
             reported_by="Trust", locality="devon", incident_date=date(2026, 11, 20),
             summary=OLD_SUMMARY))

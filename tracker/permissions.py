@@ -12,7 +12,7 @@ from .reference import Reference
 class ScopeKind(StrEnum):
     LOCALITY = "locality"
     REGION = "region"
-    TEAM = "team"  # every case the team's channels carry
+    TEAM = "team"  # retired: a team is a place, not a scope of power (migration 0005)
     NATIONAL = "national"
 
 
@@ -28,17 +28,31 @@ class Scope:
             return case.region == self.key
         if self.kind is ScopeKind.LOCALITY:
             return case.locality == self.key
-        return bool(case_team) and case_team == self.key
+        return False  # a team-scoped grant covers nothing
 
     def describe(self, ref: Reference) -> str:
         if self.kind is ScopeKind.NATIONAL:
             return "nationally"
         if self.kind is ScopeKind.REGION:
-            return f"for {ref.regions.get(self.key, self.key)}"
+            return f"for the {ref.regions.get(self.key, self.key)} region"
         if self.kind is ScopeKind.LOCALITY:
             loc = ref.localities.get(self.key)
             return f"for {loc.name if loc else self.key}"
-        return "for this team"
+        return "for a team (retired; covers nothing)"
+
+    def contains(self, other: Scope, ref: Reference) -> bool:
+        """Does this scope include all of `other`? National holds everything, a region itself
+        and its ICBs, an ICB itself. A team scope holds nothing."""
+        if self.kind is ScopeKind.NATIONAL:
+            return True
+        if self.kind is ScopeKind.REGION:
+            if other.kind is ScopeKind.REGION:
+                return other.key == self.key
+            loc = ref.localities.get(other.key) if other.kind is ScopeKind.LOCALITY else None
+            return loc is not None and loc.region == self.key
+        if self.kind is ScopeKind.LOCALITY:
+            return other.kind is ScopeKind.LOCALITY and other.key == self.key
+        return False
 
 
 NATIONAL = Scope(ScopeKind.NATIONAL)
@@ -113,6 +127,17 @@ def can(
     if case is not None and not any(g.scope.covers(case, case_team) for g in access.grants):
         return Verdict(False, "not in scope")  # callers answer exactly like "not found"
     return Verdict(False, f"Sorry, you can't {words}: that needs one of these roles: {needed}.")
+
+
+def can_in(ref: Reference, access: Access, action: str, scope: Scope) -> Verdict:
+    """May `access` do `action` for the whole of `scope` (set up a channel, assign a role)?"""
+    allowed_roles = ref.permissions.get(action, frozenset())
+    for g in access.grants:
+        if g.role in allowed_roles and g.scope.contains(scope, ref):
+            return Verdict(True, f"{ref.role_label(g.role)} {g.scope.describe(ref)}")
+    words = ACTION_WORDS.get(action, action)
+    return Verdict(False, f"Sorry, you can't {words} {scope.describe(ref)}: that needs a "
+                          "safeguarding lead for it or for a wider area.")
 
 
 def visible(access: Access, case: Case, case_team: str = "") -> bool:

@@ -57,10 +57,19 @@ async def setup(ctx: Ctx, args: dict[str, str]) -> Reply:
     return Reply(text=text)
 
 
+async def move_channel(ctx: Ctx, args: dict[str, str]) -> Reply:
+    if ctx.where.kind != "channel":
+        return Reply(text="Type `move channel` in the channel that should take over.")
+    text = await ctx.service.move_channel(ctx.actor, ctx.where.channel_ref(),
+                                          args.get("where") or "")
+    return Reply(text=text)
+
+
 async def role(ctx: Ctx, args: dict[str, str]) -> Reply:
+    access = await ctx.service.check(ctx.actor, "manage_roles")  # refuse before anything else
     person = await _mentioned_person(ctx)
     channel = await ctx.service.channel(ctx.where.channel_id) if ctx.where.channel_id else None
-    scope = ctx.service.scope_for(args.get("where", ""), channel, ctx.where.team_id)
+    scope = ctx.service.scope_for(args.get("where", ""), channel, access)
     remove = bool(args.get("remove"))
     return Reply(text=await ctx.service.assign_role(ctx.actor, args["role"], person, scope,
                                                     remove=remove))
@@ -105,7 +114,12 @@ COMMANDS = [
     Command("setup", "setup [locality]",
             "Make this channel the safeguarding channel (for one ICB if you name it).",
             r"set\s*up(?:\s+(?:for\s+)?(?P<where>.+))?", setup, "setup", frozenset({"team"})),
-    Command("role", "role *role* @person [for *locality*]",
+    Command("move channel", "move channel [for *locality*]",
+            "Move the safeguarding channel (for one ICB if you name it) to this channel; both "
+            "channels are told.",
+            r"move\s+(?:the\s+)?(?:safeguarding\s+)?channel(?:\s+(?:for\s+)?(?P<where>.+))?",
+            move_channel, "setup", frozenset({"team"}), menu=False),
+    Command("role", "role *role* @person [for *ICB or region*]",
             "Give someone a role, e.g. `role medical director @Sam Lee for Devon`.",
             rf"(?P<remove>remove\s+)?role\s+(?P<role>.+?)\s+(?:from\s+|to\s+)?{WHO}"
             r"(?:\s+for\s+(?P<where>.+))?",

@@ -68,7 +68,8 @@ async def staff(svc: CaseService) -> None:
     for actor, role in ((DESIGNATED, "designated lead"), (PANEL, "panel member"),
                         (COMMS, "comms lead")):
         person = Person(actor.aad_id, actor.teams_id, actor.name)
-        await svc.assign_role(LEAD, role, person, Scope(ScopeKind.TEAM, TEAM))
+        for icb in ("devon", "kent-and-medway"):  # a team is a place, not a scope
+            await svc.assign_role(LEAD, role, person, Scope(ScopeKind.LOCALITY, icb))
 
 
 async def path1_case(svc: CaseService, steis: str = "2026/5001", locality: str = "devon",

@@ -59,7 +59,7 @@ async def world(database) -> AsyncIterator[World]:  # type: ignore[no-untyped-de
     async with service.uow() as uow:
         await uow.directory.set_channel(ChannelRef("https://svc", "tenant", "T1", "C1"))
         await uow.commit()
-    await grant(w, "Lena Lead", "safeguarding_lead", Scope(ScopeKind.TEAM, "T1"))
+    await grant(w, "Lena Lead", "safeguarding_lead", Scope(ScopeKind.NATIONAL))
     yield w
     await engine.dispose()
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ..errors import InvalidInput, PermissionDenied
-from ..model import Actor
-from ..permissions import Grant, Scope, ScopeKind, can
-from ..ports import ChannelRef, Installation, Person, RoleHolder
+from ..model import Actor, PersonRef
+from ..permissions import NATIONAL, Access, Scope, ScopeKind, can, can_in
+from ..ports import ChannelRef, Installation, Notice, NoticeKind, Person, RoleHolder, UnitOfWork
 from ..privacy import check_text
 from .base import ServiceBase
 
@@ -24,79 +24,146 @@ class AdminService(ServiceBase):
     async def setup_channel(
         self, actor: Actor, channel: ChannelRef, locality_text: str = ""
     ) -> str:
-        """Make this channel the default safeguarding channel, or the one for a locality.
+        """Make this channel the default safeguarding channel, or the one for an ICB.
 
-        The first person to run setup in a team becomes its safeguarding lead.
+        Needs the setup right for that scope (the default channel: nationally). The one
+        exception is the very first `setup` of the default channel on an empty installation (no
+        channel, no role, no TRACKER_ADMINS): that person becomes its national safeguarding
+        lead; two at once race on the channel row and one wins. A channel
+        already attached is never replaced here; `move channel` does that, on record.
         """
         locality = self.ref.locality(locality_text) if locality_text.strip() else None
+        scope = Scope(ScopeKind.LOCALITY, locality.key) if locality else NATIONAL
+        where = f"the safeguarding channel for {locality.name}" if locality \
+            else "the default safeguarding channel"
         async with self.uow() as uow:
             access = await self.access_in(uow, actor)
-            team_leads = [h for h in await uow.directory.holders("safeguarding_lead")
-                          if h.scope == Scope(ScopeKind.TEAM, channel.team_id)]
-            # Only a team nobody has set up yet may be claimed by the first person to try.
-            configured = any(c.team_id == channel.team_id
-                             for c in await uow.directory.channels())
-            bootstrap = not team_leads and not configured and not can(self.ref, access, "setup")
+            empty = (not self.admins and not await uow.directory.channels()
+                     and not await uow.directory.holders())
+            bootstrap = empty and locality is None
+            if empty and locality is not None:
+                raise InvalidInput({"setup": "Nothing is set up yet. Type `setup` on its own "
+                                             "first, in the channel for all new incidents; ICB "
+                                             "channels come after."})
             if not bootstrap:
-                await self.require(uow, access, "setup")
+                await self._require_in(uow, access, "setup", scope)
             ref = ChannelRef(channel.service_url, channel.tenant_id, channel.team_id,
                              channel.channel_id, locality.key if locality else "")
-            await uow.directory.set_channel(ref)
+            current = await uow.directory.channel_for(ref.locality)
+            if current is not None and current.locality == ref.locality:
+                if current.channel_id == ref.channel_id:
+                    return f"This channel is already {where}; nothing changed."
+                await self.record(uow, actor, None, "permission_denied", {
+                    "action": "setup", "reason": "the channel is already set up elsewhere",
+                    "locality": ref.locality, "channel_id": channel.channel_id})
+                await uow.commit()
+                how = f"move channel for {locality.name}" if locality else "move channel"
+                raise PermissionDenied(
+                    f"{where[0].upper()}{where[1:]} is already another channel, so nothing "
+                    f"changed. To move it here, a safeguarding lead for it types `{how}` here.")
+            if not await uow.directory.set_channel(ref):  # someone else's setup won the race
+                raise PermissionDenied(f"{where[0].upper()}{where[1:]} was set up a moment ago "
+                                       "by someone else; nothing changed.")
             await uow.directory.upsert_person(
                 Person(actor.aad_id, actor.teams_id, actor.name, actor.upn))
             note = ""
             if bootstrap:
-                await uow.directory.add_grant(actor.aad_id, "safeguarding_lead",
-                                              Scope(ScopeKind.TEAM, channel.team_id))
-                note = (f" As the first to set up this team, {actor.display} is now its "
-                        "safeguarding lead.")
+                await uow.directory.add_grant(actor.aad_id, "safeguarding_lead", scope)
+                note = (f" As the first to set up this installation, {actor.display} is now "
+                        f"its safeguarding lead {scope.describe(self.ref)}.")
             await self.record(uow, actor, None, "channel_set_up", {
                 "what": "channel set up", "channel_id": channel.channel_id,
                 "team_id": channel.team_id, "locality": ref.locality, "bootstrap": bootstrap})
             await uow.commit()
-        where = f"the safeguarding channel for {locality.name}" if locality \
-            else "the default safeguarding channel"
         return f"This channel is now {where}. New serious incidents will start a thread here.{note}"
 
-    def scope_for(self, text: str, channel: ChannelRef | None, team_id: str) -> Scope:
-        """`for <locality>`, `for region <name>`, `for national`; else the channel's own scope."""
+    async def move_channel(
+        self, actor: Actor, channel: ChannelRef, locality_text: str = ""
+    ) -> str:
+        """Move a locality's (or the default) safeguarding channel here: by a lead for that
+        scope or a wider one, with a notice in the old channel and the new, and an event."""
+        locality = self.ref.locality(locality_text) if locality_text.strip() else None
+        scope = Scope(ScopeKind.LOCALITY, locality.key) if locality else NATIONAL
+        what = f"the safeguarding channel for {locality.name}" if locality \
+            else "the default safeguarding channel"
+        async with self.uow() as uow:
+            access = await self.access_in(uow, actor)
+            await self._require_in(uow, access, "setup", scope)
+            key = locality.key if locality else ""
+            old = next((c for c in await uow.directory.channels() if c.locality == key), None)
+            if old is None:
+                return (f"{what[0].upper()}{what[1:]} is not set up yet, so there is nothing to "
+                        f"move. Type `setup{' ' + locality.name if locality else ''}` instead.")
+            if old.channel_id == channel.channel_id:
+                return f"This channel is already {what}; nothing changed."
+            new = ChannelRef(channel.service_url, channel.tenant_id, channel.team_id,
+                             channel.channel_id, key)
+            await uow.directory.move_channel(new)
+            await self.record(uow, actor, None, "channel_moved", {
+                "what": "safeguarding channel moved", "locality": key,
+                "old": {"channel_id": old.channel_id, "team_id": old.team_id},
+                "new": {"channel_id": new.channel_id, "team_id": new.team_id}})
+            stamp = self.clock.now().isoformat()
+            for place, text in (
+                    (old, f"{actor.display} moved {what} to another channel. New serious "
+                          "incidents will start their threads there; threads already here stay."),
+                    (new, f"{actor.display} moved {what} here. New serious incidents will "
+                          "start a thread in this channel.")):
+                await uow.outbox.enqueue(Notice(
+                    NoticeKind.CHANNEL_POST, None, text=text, channel=place,
+                    key=f"channel-moved:{key}:{place.channel_id}:{stamp}"))
+            await uow.commit()
+        return f"This channel is now {what}. A notice was posted in the old channel and here."
+
+    async def _require_in(self, uow: UnitOfWork, access: Access, action: str,
+                          scope: Scope) -> None:
+        """Refuse (on record) unless `access` may do `action` for the whole of `scope`."""
+        if can(self.ref, access, action):
+            verdict = can_in(self.ref, access, action, scope)
+            if verdict:
+                return
+            await self.record(uow, access.actor, None, "permission_denied", {
+                "action": action, "reason": "scope", "scope": f"{scope.kind.value}:{scope.key}"})
+            await uow.commit()
+            raise PermissionDenied(verdict.reason)
+        await self.require(uow, access, action)  # logs the refusal and raises
+
+    def scope_for(self, text: str, channel: ChannelRef | None,
+                  access: Access | None = None) -> Scope:
+        """`for <ICB or region>`, `for national`; else the channel's ICB; else the asker's
+        own single scope as a safeguarding lead. A team is never a scope."""
         text = text.strip()
-        if text.lower() in ("national", "nationally", "england"):
-            return Scope(ScopeKind.NATIONAL)
-        if text.lower().startswith("region "):
-            return Scope(ScopeKind.REGION, self.ref.region_key(text[7:]))
+        if text.lower() in ("national", "nationally", "england", "the whole installation"):
+            return NATIONAL
         if text:
-            try:
-                return Scope(ScopeKind.LOCALITY, self.ref.locality(text).key)
-            except InvalidInput:
-                try:
-                    return Scope(ScopeKind.REGION, self.ref.region_key(text))
-                except InvalidInput:
-                    raise InvalidInput({"locality": f"I don't know an ICB or region called "
-                                                    f"'{text}'."}) from None
+            place = self.ref.place(text)  # both kinds: assign_role checks the role's kind
+            return Scope(ScopeKind.REGION if place.kind == "region" else ScopeKind.LOCALITY,
+                         place.key)
         if channel is not None and channel.locality:
             return Scope(ScopeKind.LOCALITY, channel.locality)
-        if not team_id:
-            raise InvalidInput({"locality": "Say which ICB, e.g. `role medical director @name "
-                                            "for Devon`."})
-        return Scope(ScopeKind.TEAM, team_id)
+        own = {g.scope for g in (access.grants if access else ())
+               if g.role == "safeguarding_lead" and g.scope.kind is not ScopeKind.TEAM}
+        if len(own) == 1:
+            return own.pop()
+        raise InvalidInput({"scope": "Say which ICB or region, e.g. `role medical director "
+                                     "@name for Devon` or `... for South East`."})
 
     async def assign_role(
         self, actor: Actor, role_text: str, person: Person, scope: Scope, remove: bool = False
     ) -> str:
         role = self.ref.role(role_text)
         check_text({"name": person.name}, confirmed=True)
+        allowed = self.ref.role_scopes.get(role, ("locality",))
+        label = self.ref.role_label(role)
+        if scope.kind.value not in allowed:
+            kinds = " or ".join({"locality": "an ICB", "region": "a region",
+                                 "national": "nationally"}[k] for k in allowed)
+            raise InvalidInput({"scope": f"{label} is held for {kinds}, not "
+                                         f"{scope.describe(self.ref).removeprefix('for ')}: "
+                                         "name one with `for ...`. Nothing was changed."})
         async with self.uow() as uow:
             access = await self.access_in(uow, actor)
-            await self.require(uow, access, "manage_roles")
-            region = self.ref.localities[scope.key].region \
-                if scope.kind is ScopeKind.LOCALITY else ""
-            if not any(_covers_scope(g, scope, region) for g in access.grants
-                       if g.role == "safeguarding_lead"):
-                await self.record(uow, actor, None, "permission_denied", {
-                    "action": "manage_roles", "reason": "scope"})
-                await uow.commit()
-                raise PermissionDenied("You can only assign roles within your own scope.")
+            await self._require_in(uow, access, "manage_roles", scope)
             await uow.directory.upsert_person(person)
             if remove:
                 changed = await uow.directory.remove_grant(person.aad_id, role, scope)
@@ -107,7 +174,6 @@ class AdminService(ServiceBase):
                 "person_aad_id": person.aad_id, "person": person.name,
                 "scope": f"{scope.kind.value}:{scope.key}", "changed": changed})
             await uow.commit()
-        label = self.ref.role_label(role)
         where = scope.describe(self.ref)
         if remove:
             return f"{person.name} no longer holds {label.lower()} {where}." if changed \
@@ -115,6 +181,14 @@ class AdminService(ServiceBase):
         if not changed:
             return f"{person.name} already holds {label.lower()} {where}; nothing changed."
         return f"{person.name} is now {label.lower()} {where}."
+
+    async def tell(self, person: PersonRef, text: str, key: str) -> None:
+        """A plain 1:1 message to someone, through the outbox (retried until Teams takes it).
+        Used for the answer to a committed change when the direct answer failed."""
+        async with self.uow() as uow:
+            await uow.outbox.enqueue(Notice(NoticeKind.DIRECT, None, text=text, to=person,
+                                            key=key))
+            await uow.commit()
 
     async def channel(self, channel_id: str) -> ChannelRef | None:
         """The safeguarding set-up of a channel, if it is one."""
@@ -128,18 +202,3 @@ class AdminService(ServiceBase):
             await self.require(uow, access, "view")
             return await uow.directory.holders()
 
-
-def _covers_scope(grant: Grant, scope: Scope, ref_region: str) -> bool:
-    """May a lead with `grant` assign roles in `scope`?
-
-    National leads anywhere; regional leads in their region and its ICBs; a team's lead in the
-    team and for ICBs (the team's channels carry them); a locality lead in that locality.
-    """
-    g = grant.scope
-    if g.kind is ScopeKind.NATIONAL or g == scope:
-        return True
-    if g.kind is ScopeKind.REGION:
-        return scope.kind is ScopeKind.LOCALITY and ref_region == g.key
-    if g.kind is ScopeKind.TEAM:
-        return scope.kind is ScopeKind.LOCALITY
-    return False

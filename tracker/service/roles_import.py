@@ -64,7 +64,10 @@ class RolesImportService(AdminService):
     async def _plan(self, uow: UnitOfWork, row: RoleRow, report: ImportReport) -> _Planned | None:
         try:
             role = self.ref.role(row.role)
-            scope = self.scope_for(row.locality, None, "")
+            scope = self.scope_for(row.locality, None)
+            if scope.kind.value not in self.ref.role_scopes.get(role, ("locality",)):
+                raise InvalidInput({"scope": f"{self.ref.role_label(role)} can't be held "
+                                             f"{scope.describe(self.ref)}."})
             check_text({"name": row.name}, confirmed=True)
         except InvalidInput as e:
             report.problems.append(f"line {row.line}: {'; '.join(e.errors.values())}")
