@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint audit install package validate-package playground screenshots bench clean
+.PHONY: run test lint audit install package validate-package playground screenshots tab-screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ playground: $(STAMP)
 
 screenshots: $(STAMP)
 	bash tools/screenshots.sh
+
+tab-screenshots: $(STAMP)
+	cd tools/tab-browser && npm ci --silent --no-audit --no-fund
+	$(BIN)/python tools/tab_screenshots.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

@@ -13,6 +13,7 @@ from .load import Level
 from .privacy_bench import PrivacyResult, pct
 from .privacy_bench import section as privacy_section
 from .storage_bench import StorageResult
+from .tab_bench import TabResult, tab_section
 
 TARGET_CLICK_P99 = 150.0
 TARGET_QUERY_P99 = 20.0
@@ -25,6 +26,7 @@ class Run:
     storage: list[StorageResult] = field(default_factory=list)
     fanout: FanoutResult | None = None
     privacy: PrivacyResult | None = None
+    tab: list[TabResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -123,6 +125,11 @@ def targets(run: Run) -> list[str]:
         rows.append((f"every query p99 < 20 ms at {s.cases:,} cases ({s.backend})",
                      f"worst {worst.p99_ms:.1f} ms (`{worst.query}`, {worst.scope})",
                      worst.p99_ms < TARGET_QUERY_P99))
+    for r in run.tab:
+        for tt in r.timings:
+            rows.append((f"tab, {tt.page} ({tt.who}), p99 < {tt.target_ms:.0f} ms at "
+                         f"{r.cases:,} cases ({r.backend})", f"{tt.p99_ms:.1f} ms",
+                         tt.p99_ms < tt.target_ms))
     if run.fanout is not None:
         f = run.fanout
         rows.append(("fan-out >= 80% of the allowed rate, no 429 storms",
@@ -159,5 +166,7 @@ def render(run: Run, explanation: str) -> str:
         body += fanout_section(run.fanout)
     if run.privacy is not None:
         body += [privacy_section(run.privacy)]
+    if run.tab:
+        body += tab_section(run.tab)
     body += [f"- {n}" for n in run.notes] + ([""] if run.notes else [])
     return "\n".join(head + body + [explanation.strip(), ""])

@@ -1,4 +1,4 @@
-"""`python -m bench.run [--quick] [--only inbound,storage,fanout,privacy] [--out FILE]`
+"""`python -m bench.run [--quick] [--only inbound,storage,fanout,privacy,tab] [--out FILE]`
 
 Runs the benchmarks and writes the Markdown report (docs/performance.md). `--only privacy`
 measures the patient data detector alone and prints its table without rewriting the report.
@@ -27,6 +27,7 @@ from .privacy_bench import run_privacy
 from .privacy_bench import table as privacy_table
 from .report import Run, render
 from .storage_bench import run_storage
+from .tab_bench import run_tab
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
@@ -156,6 +157,15 @@ async def main(sizes: Sizes, only: set[str], mode: str, work: Path,
                                                      sizes.runs, base))
     if "fanout" in only:
         run.fanout = await run_fanout(work, sizes.notifications, sizes.threads)
+    if "tab" in only:
+        if tune:
+            tune_for_serving()
+        run.tab.append(await run_tab(f"sqlite+aiosqlite:///{work / 'tab.db'}", None,
+                                     sizes.cases, sizes.events, sizes.runs))
+        if pg is not None:
+            async with pg_schema(pg) as schema:
+                run.tab.append(await run_tab(pg, schema, sizes.cases, sizes.events,
+                                             sizes.runs))
     if "privacy" in only:
         if tune:
             tune_for_serving()  # the detector runs in `serve`, with serve's GC settings
@@ -166,7 +176,7 @@ async def main(sizes: Sizes, only: set[str], mode: str, work: Path,
 def cli(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     p.add_argument("--quick", action="store_true", help="Tiny sizes: checks the code paths.")
-    p.add_argument("--only", default="inbound,storage,fanout,privacy")
+    p.add_argument("--only", default="inbound,storage,fanout,privacy,tab")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     p.add_argument("--no-postgres", action="store_true", help="Measure SQLite only.")
     ns = p.parse_args(argv)

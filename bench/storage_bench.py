@@ -9,6 +9,7 @@ import gc
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -67,7 +68,11 @@ def _record(n: int, loc: Any, state: State, rng: random.Random) -> dict[str, Any
     return case_to_dict(case)
 
 
-def _rows(n_cases: int, n_events: int, seed: int = 7) -> tuple[list[dict], list[dict]]:  # type: ignore[type-arg]
+Shape = Callable[[dict[str, Any], random.Random], None]
+
+
+def _rows(n_cases: int, n_events: int, seed: int = 7,  # type: ignore[type-arg]
+          shape: Shape | None = None) -> tuple[list[dict], list[dict]]:
     rng = random.Random(seed)
     ref = Reference.load()
     locs = list(ref.localities.values())
@@ -83,6 +88,8 @@ def _rows(n_cases: int, n_events: int, seed: int = 7) -> tuple[list[dict], list[
                           "team_id": "19:bench@thread.tacv2",
                           "created_at": datetime.fromisoformat(rec["created_at"]),
                           "next_due": due, "version": 3, "record": rec})
+        if shape is not None:  # another benchmark's fuller records (bench/tab_bench.py)
+            shape(case_rows[-1], rng)
     at = datetime(2021, 4, 1, tzinfo=UTC)
     event_rows = [{"case_number": 1 + i % n_cases, "kind": "edited", "actor_teams_id": "29:x",
                    "actor_aad_id": "aad-x", "actor_name": "A Lead",
@@ -92,9 +99,10 @@ def _rows(n_cases: int, n_events: int, seed: int = 7) -> tuple[list[dict], list[
     return case_rows, event_rows
 
 
-async def load(engine: AsyncEngine, n_cases: int, n_events: int) -> float:
+async def load(engine: AsyncEngine, n_cases: int, n_events: int,
+               shape: Shape | None = None) -> float:
     t0 = time.perf_counter()
-    case_rows, event_rows = _rows(n_cases, n_events)
+    case_rows, event_rows = _rows(n_cases, n_events, shape=shape)
     if is_sqlite(str(engine.url)):
         async with engine.begin() as conn:
             for i in range(0, len(case_rows), 5000):
@@ -129,8 +137,7 @@ async def _copy(engine: AsyncEngine, case_rows: list[dict], event_rows: list[dic
     async with engine.connect() as conn:
         raw = (await conn.get_raw_connection()).driver_connection
         schema = await raw.fetchval("SELECT current_schema()")
-        cols = ["number", "state", "is_open", "locality", "region", "team_id", "created_at",
-                "next_due", "version", "record"]
+        cols = list(case_rows[0])
         await raw.copy_records_to_table(
             "cases", schema_name=schema, columns=cols,
             records=[tuple(json.dumps(r[c]) if c == "record" else r[c] for c in cols)

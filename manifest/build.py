@@ -32,6 +32,10 @@ MAX_COMMAND_DESCRIPTION = 4000
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})+(?::\d{{1,5}})?$")
+DEFAULT_HOST = "tracker.example.nhs.uk"
+"""Where `sgtracker serve` is reached over HTTPS; the tabs and the SSO resource live there."""
 _PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
 
 
@@ -160,8 +164,13 @@ def build_manifest(
     commands: Sequence[CommandInfo],
     *,
     developer: Developer = DEFAULT_DEVELOPER,
+    host: str = DEFAULT_HOST,
 ) -> dict[str, Any]:
-    """The manifest as a dict. ``app_id`` is the bot's Microsoft App ID (a GUID)."""
+    """The manifest as a dict. ``app_id`` is the bot's Microsoft App ID (a GUID); ``host`` is
+    the public host name of `sgtracker serve` (the tabs' pages and the SSO resource)."""
+    if not _HOST.match(host):
+        raise ValueError(f"host must be a host name such as {DEFAULT_HOST} (no https://, no "
+                         f"path), got {host!r}")
     if not _GUID.match(app_id):
         raise ValueError(f"app id must be a GUID (the bot's Microsoft App ID), got {app_id!r}")
     if not _SEMVER.match(version):
@@ -171,6 +180,7 @@ def build_manifest(
         template,
         {
             "APP_ID": app_id.lower(),
+            "HOST": host,
             "VERSION": version,
             "DEVELOPER_NAME": developer.name,
             "DEVELOPER_URL": developer.website_url,
@@ -191,9 +201,10 @@ def build_package(
     out: Path,
     *,
     developer: Developer = DEFAULT_DEVELOPER,
+    host: str = DEFAULT_HOST,
 ) -> Path:
     """Write the app package: a zip with manifest.json, color.png and outline.png at its root."""
-    manifest = build_manifest(app_id, version, commands, developer=developer)
+    manifest = build_manifest(app_id, version, commands, developer=developer, host=host)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     files = {"manifest.json": (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()}

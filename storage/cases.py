@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tracker.model import Case, IdKind, case_from_dict, case_to_dict
 from tracker.permissions import Scope, ScopeKind
-from tracker.ports import CaseFilter, ConcurrentChange, DuplicateIdentifier
+from tracker.ports import CaseFilter, ConcurrentChange, DuplicateIdentifier, PeriodRows
+from tracker.statistics import closed_on
 
 from .tables import case_identifiers, cases
 
@@ -22,8 +23,31 @@ def _row(case: Case, next_due: date | None) -> dict[str, Any]:
         "state": case.state.value, "is_open": not case.closed, "locality": case.locality,
         "region": case.region, "team_id": case.team_id, "created_at": case.created_at,
         "next_due": next_due, "version": case.version, "record": case_to_dict(case),
+        "closed_on": closed_on(case), "route": case.route.value if case.route else "",
+        "review_type": case.review_type.value if case.review_type else "",
+        "stage": case.stage,
     }
 
+
+# The columns of migration 0006 from the record, in SQL (as `_row` fills them for a case saved
+# from now on). closed_on (tracker.statistics.closed_on): the day of the last decision, else the
+# publication day, else the day the case was added. Used by the migration and the bench.
+BACKFILL_SQL = {
+    "sqlite": [
+        "UPDATE cases SET closed_on = COALESCE(date(json_extract(record, "
+        "'$.decisions[#-1].at')), date(json_extract(record, '$.published_on')), "
+        "date(created_at)) WHERE is_open = 0",
+        "UPDATE cases SET route = COALESCE(json_extract(record, '$.route'), ''), "
+        "review_type = COALESCE(json_extract(record, '$.review_type'), ''), "
+        "stage = COALESCE(json_extract(record, '$.stage'), '')"],
+    "postgresql": [
+        "UPDATE cases SET closed_on = COALESCE(((record->'decisions'->-1->>'at')"
+        "::timestamptz AT TIME ZONE 'UTC')::date, (record->>'published_on')::date, "
+        "(created_at AT TIME ZONE 'UTC')::date) WHERE NOT is_open",
+        "UPDATE cases SET route = COALESCE(record->>'route', ''), "
+        "review_type = COALESCE(record->>'review_type', ''), "
+        "stage = COALESCE(record->>'stage', '')"],
+}
 
 # Built once with bind parameters: building a statement per call cost more CPU than running it.
 _GET = select(cases.c.record).where(cases.c.number == bindparam("b_number"))
@@ -87,11 +111,14 @@ class SqlCases:
             where.append(cases.c.next_due < flt.due_before)
         if flt.states:
             where.append(cases.c.state.in_([s.value for s in flt.states]))
-        return and_(*where)
+        return and_(*where, *_tab_conditions(flt))
 
     async def list(self, flt: CaseFilter) -> list[Case]:
         query = select(cases.c.record).where(self._where(flt))
-        if flt.due_before is not None:
+        order = _ORDERS.get(flt.order)
+        if order is not None:
+            query = query.order_by(*order)
+        elif flt.due_before is not None:
             query = query.order_by(cases.c.next_due, cases.c.number)
         else:
             query = query.order_by(cases.c.number.desc())
@@ -101,6 +128,73 @@ class SqlCases:
     async def count(self, flt: CaseFilter) -> int:
         q = select(func.count()).select_from(cases).where(self._where(flt))
         return int((await self.conn.execute(q)).scalar_one())
+
+    async def count_by_locality(self, flt: CaseFilter) -> dict[str, int]:
+        q = select(cases.c.locality, func.count()).where(self._where(flt)) \
+            .group_by(cases.c.locality)
+        return {str(k): int(n) for k, n in await self.conn.execute(q)}
+
+    async def period_rows(self, new: CaseFilter, closed: CaseFilter) -> PeriodRows:
+        """The statistics' counts, by the database: only the few fields that live in the
+        record (converted, themes, the dates of a publication) are read from it."""
+        c, run = cases.c, self.conn.execute
+        is_new, is_closed = self._where(new), self._where(closed)
+        by_route_type = {(str(r), str(t)): int(n) for r, t, n in await run(
+            select(c.route, c.review_type, func.count()).where(is_new)
+            .group_by(c.route, c.review_type))}
+        converted = {str(t): int(n) for t, n in await run(
+            select(c.review_type, func.count()).where(
+                is_new, c.review_type.not_in(["", "rapid_review", "no_review"]),
+                c.record["converted"].as_boolean().is_(True)).group_by(c.review_type))}
+        themes = [list(x or []) for (x,) in await run(
+            select(c.record["themes"]).where(is_new))]
+        states = {str(s): int(n) for s, n in await run(
+            select(c.state, func.count()).where(is_closed).group_by(c.state))}
+        published = []
+        for on, started, panel, added, created in await run(
+                select(c.record["published_on"].as_string(),
+                       c.record["review_started_on"].as_string(),
+                       c.record["panel_date"].as_string(), c.record["date_added"].as_string(),
+                       c.created_at).where(is_closed, c.state == "closed_published")):
+            if on:
+                start = started or panel or added
+                published.append((date.fromisoformat(on), date.fromisoformat(start) if start
+                                  else created.date()))
+        return PeriodRows(by_route_type, converted, themes, states, published)
+
+
+def _tab_conditions(flt: CaseFilter) -> list[Any]:
+    """The tab's filters, on columns (migration 0006)."""
+    out: list[Any] = []
+    if flt.region:
+        out.append(cases.c.region == flt.region)
+    if flt.closed_only:
+        out.append(cases.c.is_open.is_(False))
+    if flt.created_from is not None:
+        out.append(cases.c.created_at >= flt.created_from)
+    if flt.created_before is not None:
+        out.append(cases.c.created_at < flt.created_before)
+    if flt.closed_from is not None:
+        out.append(cases.c.closed_on >= flt.closed_from)
+    if flt.closed_before is not None:
+        out.append(cases.c.closed_on < flt.closed_before)
+    if flt.review_type:
+        out.append(cases.c.review_type == flt.review_type)
+    if flt.stage:
+        out.append(cases.c.stage == flt.stage)
+    if flt.route:
+        out.append(cases.c.route == ("" if flt.route == "none" else flt.route))
+    return out
+
+
+_ORDERS: dict[str, tuple[Any, ...]] = {
+    "number": (cases.c.number,),
+    "-number": (cases.c.number.desc(),),
+    "added": (cases.c.created_at, cases.c.number),
+    "-added": (cases.c.created_at.desc(), cases.c.number.desc()),
+    "due": (cases.c.next_due.is_(None), cases.c.next_due, cases.c.number),
+    "icb": (cases.c.locality, cases.c.number.desc()),
+}
 
 
 def _scope_condition(scope: Scope) -> Any:

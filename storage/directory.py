@@ -128,6 +128,12 @@ class SqlDirectory:
             role_grants.c.scope_kind == scope.kind.value, role_grants.c.scope_key == scope.key))
         return done.rowcount > 0
 
+    async def people(self, limit: int = 200) -> list[Person]:
+        """People the bot has seen, by name (the local try-out's picker)."""
+        rows = await self.conn.execute(select(people).order_by(people.c.name).limit(limit))
+        return [Person(aad_id=r.aad_id, teams_id=r.teams_id, name=r.name, upn=r.upn or "")
+                for r in rows]
+
     async def holders(self, role: str | None = None) -> list[RoleHolder]:
         q = select(role_grants, people.c.teams_id, people.c.name, people.c.upn).join(
             people, people.c.aad_id == role_grants.c.aad_id).order_by(role_grants.c.id)

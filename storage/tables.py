@@ -31,6 +31,11 @@ cases = Table(
     Column("next_due", Date, nullable=True),
     Column("version", Integer, nullable=False),
     Column("record", JSONType, nullable=False),
+    # the tab's filters and statistics (migration 0006); "" = not yet set
+    Column("closed_on", Date, nullable=True),
+    Column("route", String(16), nullable=False, server_default=""),
+    Column("review_type", String(24), nullable=False, server_default=""),
+    Column("stage", String(40), nullable=False, server_default=""),
     Index("ix_cases_open_number", "is_open", "number"),
     Index("ix_cases_locality_open", "locality", "is_open", "number"),
     Index("ix_cases_region_open", "region", "is_open", "number"),
@@ -38,6 +43,12 @@ cases = Table(
     Index("ix_cases_open_due", "is_open", "next_due"),
     Index("ix_cases_locality_due", "locality", "is_open", "next_due", "number"),  # overdue
     Index("ix_cases_team_due", "team_id", "is_open", "next_due", "number"),  # by scope
+    Index("ix_cases_region_created", "region", "created_at"),  # statistics: new in a period
+    Index("ix_cases_locality_created", "locality", "created_at"),
+    Index("ix_cases_region_closed", "region", "closed_on"),  # statistics: closed in a period
+    Index("ix_cases_locality_closed", "locality", "closed_on"),
+    Index("ix_cases_review_type", "review_type", "created_at"),  # the tab's review type filter
+    Index("ix_cases_region_due", "region", "is_open", "next_due"),  # statistics: past a deadline
 )
 
 case_identifiers = Table(

@@ -21,6 +21,9 @@ from storage.migrate import upgrade
 from storage.outbox import OutboxQueue
 from storage.threads import Threads
 from storage.uow import uow_factory
+from tab import DEPS as TAB_DEPS
+from tab import TabConfig, TabDeps
+from tab import mount as mount_tab
 from tracker.clock import Clock, SystemClock
 from tracker.privacy import warm_up as privacy_warm_up
 from tracker.reference import Reference
@@ -73,6 +76,8 @@ def create_app(
     app.router.add_post("/api/incidents", handle_incident)
     app.router.add_get("/healthz", handle_health)
     app.router.add_get("/export/{name}", handle_export)
+    mount_tab(app, TabConfig(settings.app_id, settings.app_tenant_id, settings.tab_host,
+                             settings.entra_metadata_url))
     return app
 
 
@@ -116,6 +121,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     workers.append(worker)
     services.nudge = worker.nudge
     app[K.SERVICES] = services
+    app[TAB_DEPS] = TabDeps(service, engine, clock)
     app[K.ADAPTER] = adapter
     app[K.BOT] = TrackerBot(services)
     app[K.BOT].pacer = worker.pacer

@@ -62,6 +62,8 @@ def _package_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--app-id", required=True, help="The Azure Bot's Microsoft App ID (a GUID).")
     p.add_argument("--out", default="build/app.zip", type=Path)
     p.add_argument("--version", default=__version__, dest="app_version")
+    p.add_argument("--host", default="", help="Public host name of `sgtracker serve`, for the "
+                   "tabs and single sign-on (default: the host of TRACKER_PUBLIC_URL).")
     add_developer_arguments(p)
 
 
@@ -73,7 +75,8 @@ def package(ns: argparse.Namespace, settings: Settings) -> int:
     from .commands import build_registry
 
     out = build_package(ns.app_id, ns.app_version, build_registry().menu_commands(), ns.out,
-                        developer=developer_from_args(ns))
+                        developer=developer_from_args(ns),
+                        host=ns.host or settings.tab_host_for_package)
     print(f"Wrote {out}")
     return 0
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 
 from aiohttp import web
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from tab.downloads import TYPES, as_csv, as_xlsx, download, safe
 from tracker.errors import TrackerError
-from tracker.export import HEADINGS
 from tracker.model import Actor
 
 from . import keys as K
@@ -19,38 +15,7 @@ from .export_link import FORMATS, read_token
 from .services import Services
 
 log = logging.getLogger("sgtracker.export")
-TYPES = {"csv": "text/csv; charset=utf-8",
-         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(cell: str) -> str:
-    """Stop a spreadsheet reading text as a formula (CSV injection)."""
-    return "'" + cell if cell.startswith(_FORMULA) else cell
-
-
-def as_csv(rows: list[list[str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADINGS)
-    writer.writerows([[safe(c) for c in row] for row in rows])
-    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
-
-
-def as_xlsx(rows: list[list[str]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Tracker"
-    sheet.append(list(HEADINGS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([safe(c) for c in row])
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+__all__ = ["TYPES", "as_csv", "as_xlsx", "handle_export", "safe"]
 
 
 def _refuse(status: int, text: str) -> web.Response:
@@ -72,9 +37,5 @@ async def handle_export(request: web.Request) -> web.Response:
     except TrackerError as e:
         return _refuse(403, str(e))
     body = as_csv(rows) if fmt == "csv" else as_xlsx(rows)
-    stamp = f"{services.today():%Y-%m-%d}"
     log.info("export: %d cases as %s", len(rows), fmt)
-    return web.Response(body=body, headers={
-        "Content-Type": TYPES[fmt], "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": f'attachment; filename="safeguarding-tracker-{stamp}.{fmt}"'})
+    return download(body, fmt, services.today())

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import time
 from ipaddress import ip_address
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_DB = "sqlite+aiosqlite:///" + str(Path("var") / "tracker.db")
 
@@ -41,6 +42,7 @@ class Settings:
     delivery_poll_seconds: float = 1.0
     outbox_lease_seconds: float = 30.0  # a dead instance's outbox rows come back after this
     openid_metadata_url: str = ""  # tests and sovereign clouds only; "" = Microsoft's public cloud
+    entra_metadata_url: str = ""  # the tab's SSO tokens: tests and sovereign clouds only
     # Signs export links. Unset = a random secret per process (links then work only on the
     # instance that made them), so set it when running more than one instance.
     export_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
@@ -57,6 +59,17 @@ class Settings:
     @property
     def base_url(self) -> str:
         return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
+
+    @property
+    def tab_host(self) -> str:
+        """Host (and port) of the public URL: the tab's SSO audience is api://<host>/<app id>."""
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def tab_host_for_package(self) -> str:
+        from manifest.build import DEFAULT_HOST
+
+        return self.tab_host if self.public_url else DEFAULT_HOST
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -87,6 +100,7 @@ class Settings:
                 intake_per_minute=int(e.get("TRACKER_INTAKE_PER_MINUTE", "120")),
                 public_url=e.get("TRACKER_PUBLIC_URL", ""),
                 openid_metadata_url=e.get("TRACKER_OPENID_METADATA_URL", "").strip(),
+                entra_metadata_url=e.get("TRACKER_ENTRA_METADATA_URL", "").strip(),
                 export_secret=e.get("TRACKER_EXPORT_SECRET", "").strip()
                 or secrets.token_urlsafe(32),
             )
@@ -136,6 +150,7 @@ class Settings:
             "TRACKER_OUTBOX_LEASE_SECONDS": str(self.outbox_lease_seconds),
             "TRACKER_INTAKE_PER_MINUTE": str(self.intake_per_minute),
             "TRACKER_OPENID_METADATA_URL": self.openid_metadata_url or "(Microsoft public cloud)",
+            "TRACKER_ENTRA_METADATA_URL": self.entra_metadata_url or "(Entra ID public cloud)",
             "TRACKER_EXPORT_SECRET": mask(self.export_secret),
         }
 

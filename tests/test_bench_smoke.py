@@ -36,6 +36,17 @@ async def test_the_quick_benchmark_runs_end_to_end(tmp_path: Path) -> None:
         assert heading in text
 
 
+async def test_the_tab_benchmark_runs_end_to_end(tmp_path: Path) -> None:
+    run = await main(TINY, {"tab"}, "quick", tmp_path, postgres=False, tune=False)
+    [tab] = run.tab
+    assert [t.page for t in tab.timings][:1] == ["Cases: one ICB, overdue, by due date"]
+    assert all(t.p99_ms > 0 for t in tab.timings)
+    national = next(t for t in tab.timings if t.page == "Cases: national, open, newest")
+    assert national.rows.endswith(("cases", "pages")) or "page 1 of" in national.rows
+    text = render(run, "## Notes\n")
+    assert "## (e) The tab" in text and "tab, Statistics: a region and a quarter" in text
+
+
 def test_the_privacy_part_runs_alone_and_prints_its_table(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from bench.run import cli

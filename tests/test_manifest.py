@@ -266,3 +266,20 @@ def test_node_validator_accepts_the_package_and_rejects_a_broken_one(tmp_path: P
     assert bad.returncode == 1
     assert "/bots/0/scopes/1" in bad.stderr
     assert "privacyUrl" in bad.stderr
+
+
+def test_tabs_and_single_sign_on_point_at_the_host(tmp_path: Path) -> None:
+    m = build_manifest(APP_ID, "0.1.0", SAMPLE, host="sg.icb.example.nhs.uk")
+    assert m["staticTabs"] == [{
+        "entityId": "my-cases", "name": "My cases",
+        "contentUrl": "https://sg.icb.example.nhs.uk/tab/?context=personal",
+        "websiteUrl": "https://sg.icb.example.nhs.uk/tab/", "scopes": ["personal"]}]
+    (tab,) = m["configurableTabs"]
+    assert tab["configurationUrl"] == "https://sg.icb.example.nhs.uk/tab/configure"
+    assert tab["scopes"] == ["team"]
+    assert m["validDomains"] == ["sg.icb.example.nhs.uk"]
+    assert m["webApplicationInfo"] == {"id": APP_ID,
+                                       "resource": f"api://sg.icb.example.nhs.uk/{APP_ID}"}
+    for bad in ("https://sg.example", "sg.example/tab", "", "bad host"):
+        with pytest.raises(ValueError, match="host"):
+            build_manifest(APP_ID, "0.1.0", SAMPLE, host=bad)

@@ -99,6 +99,29 @@ class CaseFilter:
     states: Sequence[State] = ()
     limit: int = 50
     offset: int = 0
+    # the tab's table and statistics (tab/): all optional, "" or None = any
+    region: str = ""
+    closed_only: bool = False
+    route: str = ""  # a Route value, or "none" for not yet routed
+    review_type: str = ""
+    stage: str = ""
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+    closed_from: date | None = None
+    closed_before: date | None = None
+    order: str = ""  # "" (newest first), "number", "added", "-added", "due", "icb"
+
+
+@dataclass(frozen=True)
+class PeriodRows:
+    """What the statistics read from the cases of one area and period, counted by the
+    database (tracker/statistics.py turns it into the page's figures)."""
+
+    new_by_route_type: dict[tuple[str, str], int]  # (route, review type) -> new cases; "" = none
+    new_converted: dict[str, int]  # review type -> new cases converted from a Rapid Review
+    new_themes: list[list[str]]  # each new case's themes
+    closed_by_state: dict[str, int]  # state -> cases closed in the period
+    published: list[tuple[date, date]]  # (publication day, review start) of those published
 
 
 class ConcurrentChange(Exception):
@@ -119,6 +142,8 @@ class CaseRepo(Protocol):
     async def claim_identifiers(self, number: int, ids: Sequence[tuple[IdKind, str]]) -> None: ...
     async def list(self, flt: CaseFilter) -> list[Case]: ...
     async def count(self, flt: CaseFilter) -> int: ...
+    async def count_by_locality(self, flt: CaseFilter) -> dict[str, int]: ...
+    async def period_rows(self, new: CaseFilter, closed: CaseFilter) -> PeriodRows: ...
 
 
 class EventLog(Protocol):
@@ -151,6 +176,7 @@ class Directory(Protocol):
     async def add_grant(self, aad_id: str, role: str, scope: Scope) -> bool: ...
     async def remove_grant(self, aad_id: str, role: str, scope: Scope) -> bool: ...
     async def holders(self, role: str | None = None) -> list[RoleHolder]: ...
+    async def people(self, limit: int = 200) -> list[Person]: ...
 
 
 @dataclass

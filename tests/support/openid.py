@@ -87,3 +87,18 @@ class KeyServer:
                   "nbf": now - 60, "iat": now - 60, "exp": now + expires_in}
         return jwt.encode(claims, key or self.key, algorithm="RS256",
                           headers={"kid": kid or self.kid})
+
+
+def entra_issuer(tenant: str) -> str:
+    return f"https://login.microsoftonline.com/{tenant}/v2.0"
+
+
+def user_token(server: KeyServer, *, audience: str, tenant: str, oid: str, name: str = "",
+               scp: str = "access_as_user", expires_in: int = 3600,
+               issuer: str | None = None, key: rsa.RSAPrivateKey | None = None) -> str:
+    """A Teams SSO token as Entra ID issues it to a tab (`getAuthToken`), for user `oid`."""
+    now = int(time.time())
+    claims = {"iss": issuer or entra_issuer(tenant), "aud": audience, "tid": tenant, "oid": oid,
+              "name": name, "preferred_username": f"{oid}@example.nhs.uk", "scp": scp,
+              "nbf": now - 60, "iat": now - 60, "exp": now + expires_in, "ver": "2.0"}
+    return jwt.encode(claims, key or server.key, algorithm="RS256", headers={"kid": server.kid})

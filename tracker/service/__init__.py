@@ -6,6 +6,7 @@ from .acknowledge import AcknowledgeService
 from .admin import AdminService
 from .audit import AuditService
 from .base import Outcome, ServiceBase, ServiceOptions
+from .browse import Areas, BrowseService
 from .chasing import ChasingService
 from .closing import ClosingService
 from .delivery import DeliveryService
@@ -37,10 +38,11 @@ class CaseService(
     DeliveryService,
     PanelService, RecordService, ReviewActionService, MeetingService, ClosingService,  # Path 1
     ExportService, Path1ReminderService,  # Path 1
+    BrowseService,  # the tab
     ReminderService,
 ):
     """All use cases in one object; each slice lives in its own module (one line each here)."""
 
 
-__all__ = ["CaseService", "Flagged", "IntakeForm", "Outcome", "Page", "ServiceBase",
+__all__ = ["Areas", "CaseService", "Flagged", "IntakeForm", "Outcome", "Page", "ServiceBase",
            "ServiceOptions"]
