@@ -128,7 +128,7 @@ _ACTION_STATUS = re.compile(r"^action_(\d+)_status$")
 
 # What each recorded field is called on the card, where record_fields has no label for it.
 FIELD_LABELS = {
-    "route": "Route", "locality": "Locality", "identifiers": "Identifiers", "state": "Status",
+    "route": "Route", "locality": "Locality", "identifiers": "Identifiers", "state": "State",
     "investigation_level": "Level of investigation", "strategy_meeting_on": "Strategy meeting",
     "framework": "Framework", "response_type": "Learning response",
     "report_72h_on": "72-hour report received", "investigation_due_on": "Investigation due",
