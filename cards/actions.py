@@ -35,6 +35,7 @@ class CardVerb(StrEnum):
     ADD_NOTES = "add_notes"
     BRIEFING = "briefing"
     CLOSE_CASE = "close_case"
+    MOVE_TO_PATH1 = "move_to_path1"  # a Path 2 case whose case review is agreed later
     DISCUSSED = "discussed"  # data: case, locality (the agenda to redraw)
     SNOOZE = "snooze_reminder"  # data: case, kind (the reminder's ledger kind)
 

@@ -7,6 +7,7 @@ read-only.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from microsoft_teams.cards import CardElement
@@ -34,7 +35,13 @@ from .components import (
     when,
 )
 from .controls import ActionBuilder, Controls, no_controls, refresh_controls
-from .path1 import closed_review_controls, panel_controls, rapid_review_controls, review_controls
+from .path1 import (
+    closed_review_controls,
+    embargoed_controls,
+    panel_controls,
+    rapid_review_controls,
+    review_controls,
+)
 from .path2 import path2_closed_controls, path2_controls
 from .triage import triage_controls
 
@@ -48,8 +55,9 @@ ACTION_BUILDERS: dict[State, ActionBuilder] = {
     State.RAPID_REVIEW: rapid_review_controls,
     State.REVIEW: review_controls,
     State.CLOSED_PUBLISHED: closed_review_controls,
-    State.CLOSED_EMBARGOED: closed_review_controls,
+    State.CLOSED_EMBARGOED: embargoed_controls,
     State.CLOSED_NO_REVIEW: closed_review_controls,
+    State.CLOSED_NOT_PUBLISHED: closed_review_controls,
 }
 
 MAX_DECISIONS = 10  # older decisions are in the case history
@@ -70,6 +78,37 @@ def case_card(view: CaseView) -> dict[str, Any]:
     body += controls.body
     return card(body, controls.actions, full_width=True,
                 fallback_text=f"{title}: {case.state.label}")
+
+
+def case_snapshot(view: CaseView, taken: datetime) -> dict[str, Any]:
+    """The case as it is now, for an answer to `case N` or an "Open case" button: a copy that is
+    never updated, so it says so and has no live buttons or inputs. The case's own card, at the
+    top of its thread, is the one that stays up to date."""
+    live = case_card(view)
+    body = _without_inputs(live["body"])
+    note = (f"Snapshot at {when(taken)}. It does not update: work on the case from its card at "
+            f"the top of the case's thread, or type case {view.case.number} again for a fresh "
+            "copy.")
+    body.insert(2, line(note, subtle=True, small=True).model_dump(exclude_none=True,
+                                                                  by_alias=True))
+    snap = {k: v for k, v in live.items() if k != "actions"}
+    snap["body"] = body
+    snap["fallbackText"] = f"{live.get('fallbackText', '')} (snapshot)"
+    return snap
+
+
+def _without_inputs(elements: list[Any]) -> list[Any]:
+    """Drop inputs, action sets and select actions, at any depth."""
+    out = []
+    for el in elements:
+        kind = str(el.get("type", "")) if isinstance(el, dict) else ""
+        if kind.startswith("Input.") or kind == "ActionSet":
+            continue
+        if isinstance(el, dict):
+            el = {k: (_without_inputs(v) if k in ("items", "columns") and isinstance(v, list)
+                      else v) for k, v in el.items() if k != "selectAction"}
+        out.append(el)
+    return out
 
 
 def controls_for(view: CaseView) -> Controls:
@@ -105,6 +144,7 @@ def _record(view: CaseView) -> list[CardElement]:
     media = ("Yes, confirmed" if case.media_confirmed else "Yes") if case.media_interest else ""
     person = case.designated_professional
     detail = facts([
+        ("Concerns", ref.label("age_groups", case.age_group) if case.age_group else ""),
         ("Level of investigation", ref.label("investigation_levels", level) if level else ""),
         ("Strategy meeting", day(case.strategy_meeting_on)),
         ("Route", ROUTE_LABELS[case.route] if case.route else ""),
@@ -119,9 +159,12 @@ def _record(view: CaseView) -> list[CardElement]:
         ("Media interest", media),
         ("Specialist commissioned", "Yes" if case.specialist_commissioned else ""),
         ("Signed off", day(case.signed_off_on)),
+        ("Home Office QA", day(case.home_office_qa_on)),
         ("Published", day(case.published_on)),
         ("Report", f"[Final report]({case.report_url})" if case.report_url else ""),
         ("Embargoed until", day(case.embargo_until)),
+        ("Outcome", ref.label("si_outcomes", case.close_outcome)
+         if case.close_outcome in {o.key for o in ref.options["si_outcomes"]} else ""),
         ("Reason closed", case.close_reason),
     ])
     out: list[CardElement] = [head] if head else []

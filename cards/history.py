@@ -8,7 +8,7 @@ from typing import Any
 
 from microsoft_teams.cards import Action, ActionSet, CardElement, Container
 
-from tracker.audit import Entry
+from tracker.audit import Change, Entry
 
 from . import components as ui
 from .actions import CardVerb
@@ -34,12 +34,21 @@ def history_card(number: int, entries: Sequence[Entry], page: int, pages: int,
     return ui.card(body, full_width=True, fallback_text=f"Case {number}: history, page {page}")
 
 
+def change_line(c: Change) -> str:
+    """"Route: Path 2 (SI framework / PSIRF)" for a first value, else "old → new"."""
+    if c.old in ("", "(none)"):
+        return f"{c.field}: {c.new}"
+    if c.old == "added":
+        return f"{c.field}: added {c.new}"
+    return f"{c.field}: {c.old} → {c.new}"
+
+
 def _row(entry: Entry) -> Container:
     items: list[CardElement] = [
         ui.line(f"{ui.when(entry.at)} · {entry.who}", subtle=True, small=True),
         ui.status(ui.sentence(entry.what), "attention" if entry.refused else None, bold=True),
     ]
-    items += [ui.line(f"{c.field}: {c.old} → {c.new}", small=True) for c in entry.changes]
+    items += [ui.line(change_line(c), small=True) for c in entry.changes]
     if entry.detail:
         items.append(ui.line(entry.detail, small=True))
     return Container(items=items, separator=True, spacing="Small")

@@ -32,7 +32,7 @@ from .components import (
 SUMMARY_MAX = 600  # as tracker.service.intake.SUMMARY_MAX
 REF_MAX = 40
 FIELDS = ("steis_number", "lfpse_reference", "local_reference", "reported_by", "locality",
-          "incident_date", "summary", "specialist_commissioned", "media_interest",
+          "incident_date", "age_group", "summary", "specialist_commissioned", "media_interest",
           "confirm_no_patient_data")
 NO_PATIENT_DATA = "No names, NHS numbers or other patient identifiers."
 
@@ -79,6 +79,9 @@ def intake_card(ref: Reference, values: Mapping[str, Any] | None = None,
         *field("incident_date", date_input("incident_date", "Date of incident",
                                            text("incident_date"), required=True,
                                            error="Give the date of the incident.")),
+        *field("age_group", choice_input("age_group", "Does it concern a child or an adult?",
+                                         [(o.key, o.label) for o in ref.options["age_groups"]],
+                                         text("age_group"), placeholder="Not known yet")),
         *field("summary", text_input("summary", "Summary", text("summary"), required=True,
                                      error="Give a short summary.", multiline=True,
                                      max_length=SUMMARY_MAX,

@@ -17,6 +17,7 @@ from .path1_forms import (
     close_form,
     notes_form,
     panel_form,
+    published_form,
     update_form,
 )
 from .review_record import review_record
@@ -54,3 +55,9 @@ def review_controls(view: CaseView) -> Controls:
 def closed_review_controls(view: CaseView) -> Controls:
     """A closed case review: the record, read-only (no inputs, no buttons)."""
     return Controls(body=review_record(view))
+
+
+def embargoed_controls(view: CaseView) -> Controls:
+    """An embargoed review: the record, read-only, and one form to record the publication
+    when the embargo ends (the reminder the day after points here)."""
+    return Controls(body=review_record(view), actions=[published_form(view)])

@@ -67,6 +67,9 @@ def update_form(view: CaseView) -> ShowCardAction:
     body += [choice_input(f"upd_theme_{i + 1}", f"Abuse/vulnerability theme {i + 1}",
                           _options(view, "themes"), themes[i], placeholder="None")
              for i in range(3)]
+    body.append(choice_input("upd_age_group", "Does it concern a child or an adult?",
+                             _options(view, "age_groups"), case.age_group,
+                             placeholder="Not known yet"))
     body += [
         text_input("upd_partnership_board", "Safeguarding partnership board",
                    case.partnership_board, max_length=200),
@@ -74,6 +77,9 @@ def update_form(view: CaseView) -> ShowCardAction:
         date_input("upd_date_added", "Date added", case.date_added),
         date_input("upd_sin_notified_on", "SIN notified", case.sin_notified_on),
         date_input("upd_signed_off_on", "Report signed off", case.signed_off_on),
+        *([date_input("upd_home_office_qa_on", "Home Office QA panel approved (DHR)",
+                      case.home_office_qa_on)]
+          if case.review_type in (ReviewType.DHR, ReviewType.DHR_CHILD) else []),
         text_input("upd_summary", "Case information", case.summary, multiline=True,
                    max_length=600, placeholder=NO_PATIENT_DATA),
         choice_input("upd_id_kind", "Add an identifier", [(k.value, v) for k, v in
@@ -92,8 +98,9 @@ def actions_form(view: CaseView) -> ShowCardAction:
         text_input("act_text", "New action", multiline=True, max_length=300,
                    placeholder="What needs doing. " + NO_PATIENT_DATA),
         date_input("act_due", "Due date"),
-        line("The owner is the designated professional. For someone else type `action case "
-             f"{case.number} <what> owner @name due <date>`.", subtle=True, small=True),
+        line("The owner is the designated professional. For someone else type, e.g., `action "
+             f"case {case.number} Audit the referral pathway owner @name due 2027-01-31`.",
+             subtle=True, small=True),
     ]
     buttons = [execute("Add action", CardVerb.ADD_ACTION, case.number, case.version)]
     if case.actions:
@@ -139,18 +146,51 @@ def briefing_form(view: CaseView) -> ShowCardAction:
     return _form("Briefing", body, "Record briefing", CardVerb.BRIEFING, view)
 
 
-def close_form(view: CaseView) -> ShowCardAction:
+def published_form(view: CaseView) -> ShowCardAction:
+    """On an embargoed review: record the publication once the embargo ends. The outcome
+    travels in the button's data (`close_outcome`), so the form asks only for the rest."""
     case = view.case
     body: list[CardElement] = [
-        choice_input("close_outcome", "Outcome", [("published", "Published"),
-                                                  ("embargoed", "Embargoed")],
-                     required=True, error="Choose published or embargoed.",
-                     placeholder="Published or embargoed"),
+        text_input("close_url", "Link to final report", case.report_url, required=True,
+                   error="Give the link to the published report.", max_length=500,
+                   placeholder="https://"),
+        date_input("close_on", "Publication date (blank = today)"),  # the card may be old
+    ]
+    if case.signed_off_on is None:
+        body.append(date_input("close_signed_off", "Report signed off", required=True,
+                               error="Give the date the report was signed off."))
+    if case.review_type in (ReviewType.DHR, ReviewType.DHR_CHILD):
+        body.append(date_input("close_qa_on", "Home Office QA panel approved (DHR)",
+                               case.home_office_qa_on))
+    if case.briefing is None:
+        body.append(toggle("close_no_briefing", "No briefing recorded",
+                           "Record it without a pre-publication briefing", False))
+    button = execute("Record publication", CardVerb.CLOSE_CASE, case.number, case.version,
+                     close_outcome="published")
+    return ShowCardAction(title="Published", card=sub_card(body, [button]))
+
+
+def close_form(view: CaseView) -> ShowCardAction:
+    case = view.case
+    outcomes = [("published", "Published"), ("embargoed", "Embargoed"),
+                ("not_for_publication", "Completed, not for publication")]
+    body: list[CardElement] = [
+        choice_input("close_outcome", "Outcome", outcomes,
+                     required=True, error="Choose how the review closes.",
+                     placeholder="Published, embargoed or not for publication"),
         text_input("close_url", "Link to final report (published)", case.report_url,
                    max_length=500, placeholder="https://"),
-        date_input("close_on", "Publication date (published)", case.published_on or view.today),
+        date_input("close_on", "Publication date (published; blank = today)", case.published_on),
         date_input("close_signed_off", "Report signed off", case.signed_off_on),
         date_input("close_until", "Embargoed until (optional)", case.embargo_until),
+    ]
+    if case.review_type in (ReviewType.DHR, ReviewType.DHR_CHILD):
+        body.append(date_input("close_qa_on", "Home Office QA panel approved (DHR)",
+                               case.home_office_qa_on))
+    if case.briefing is None:
+        body.append(toggle("close_no_briefing", "No briefing recorded",
+                           "Close without a pre-publication briefing", False))
+    body += [
         text_input("close_reason", "Reason or note (optional)", case.embargo_reason,
                    multiline=True, max_length=600, placeholder=NO_PATIENT_DATA),
     ]

@@ -25,7 +25,7 @@ from tracker.reference import Reference
 from tracker.views import CaseView, case_view
 
 from .agenda import agenda_card, overdue_card
-from .case_card import case_card
+from .case_card import case_card, case_snapshot
 from .reminder import reminder_card
 
 TODAY = date(2026, 11, 27)
@@ -81,6 +81,11 @@ def path1_cases() -> dict[str, Case]:
             stage="pre_publication", review_started_on=date(2026, 6, 20),
             signed_off_on=date(2026, 11, 2), embargo_until=date(2027, 3, 1),
             embargo_reason="Criminal proceedings are ongoing."),
+        "case_closed_not_published": _case(
+            24, state=State.CLOSED_NOT_PUBLISHED, version=15, review_type=ReviewType.CSPR,
+            age_group="child", stage="sign_off", review_started_on=date(2026, 6, 20),
+            signed_off_on=date(2026, 11, 20), close_outcome="not_for_publication",
+            close_reason="Signed off by the partnership; not to be published."),
     }
 
 
@@ -102,5 +107,22 @@ def path1_samples(ref: Reference | None = None) -> dict[str, dict[str, Any]]:
         "overdue_list": overdue_card([full]),
         "reminder_clock": reminder_card(full, "clock:dhr_completion"),
         "reminder_action": reminder_card(full, "action:1"),
+        "reminder_soon": reminder_card(views["case_rapid_review"], "soon:clock:rapid_review"),
+        "reminder_embargo": reminder_card(_embargo_ended(ref), "embargo"),
+        "case_snapshot": case_snapshot(full, datetime(2026, 11, 27, 11, 5, tzinfo=UTC)),
+        "case_panel_child": case_card(case_view(_child_awaiting_panel(), ref, TODAY,
+                                                WorkingDays())),
     }
     return out
+
+
+def _embargo_ended(ref: Reference) -> CaseView:
+    case = path1_cases()["case_closed_embargoed"]
+    case.embargo_until = date(2026, 11, 20)
+    return case_view(case, ref, TODAY, WorkingDays())
+
+
+def _child_awaiting_panel() -> Case:
+    """A child's case just sent to Path 1: the SIN clock already runs."""
+    return _case(25, state=State.PANEL, version=3, age_group="child", date_added=TODAY,
+                 created_at=_at(11, 27), designated_professional=None)

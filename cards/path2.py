@@ -40,8 +40,8 @@ def path2_controls(view: CaseView) -> Controls:
     case = view.case
     n, v = case.number, case.version
     actions: list[Action] = [_record_form(view), _media_form(case), _escalate_form(case),
-                             _learning_form(view),
-                             execute("Refresh", CardVerb.REFRESH, n, v)]
+                             _learning_form(view), close_or_move_form(view)]
+    del n, v  # no Refresh: the thread's card updates in place, and five fit on a phone
     return Controls(body=path2_summary(view), actions=actions)
 
 
@@ -54,8 +54,10 @@ def path2_summary(view: CaseView) -> list[CardElement]:
     """The SI dates, escalations and learning, as stacked lines that read on a phone."""
     case = view.case
     out: list[CardElement] = [section("Path 2")]
+    shown = {c.key for c in view.clocks}  # a running clock shows its own due date
     legacy = facts([("72-hour report received", day(case.report_72h_on) or "Awaited"),
-                    ("Investigation due", day(case.investigation_due_on))]) \
+                    ("Investigation due", "" if "si_investigation" in shown
+                     else day(case.investigation_due_on))]) \
         if case.framework == LEGACY else None
     if legacy:
         out.append(legacy)
@@ -74,6 +76,24 @@ def path2_summary(view: CaseView) -> list[CardElement]:
     if len(out) == 1:
         out.append(line("No escalations or learning recorded yet.", subtle=True, small=True))
     return out
+
+
+def close_or_move_form(view: CaseView) -> ShowCardAction:
+    """Close the Path 2 case with an outcome (options.json "si_outcomes"), or move it to
+    Path 1 when a case review is agreed. Both read `close_reason`."""
+    case = view.case
+    outcomes = [(o.key, o.label) for o in view.ref.options["si_outcomes"]]
+    body: list[CardElement] = [
+        choice_input("close_outcome", "Outcome (to close)", outcomes,
+                     placeholder="Completed, de-logged or no further action"),
+        text_input("close_reason", "Reason", multiline=True, max_length=600,
+                   placeholder="No names or other patient identifiers."),
+        line("If a case review (CSPR, SAR or DHR) has been agreed, move the case to Path 1 "
+             "instead: its record and history stay with it.", subtle=True, small=True),
+    ]
+    buttons = [execute("Close case", CardVerb.CLOSE_CASE, case.number, case.version),
+               execute("Move to Path 1", CardVerb.MOVE_TO_PATH1, case.number, case.version)]
+    return ShowCardAction(title="Close", card=sub_card(body, buttons))
 
 
 def _record_form(view: CaseView) -> ShowCardAction:

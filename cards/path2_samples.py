@@ -84,7 +84,8 @@ def path2_samples(ref: Reference) -> dict[str, dict[str, Any]]:
     case = sample_path2_case()
     esc = sample_escalations()
     closed = Case(**{**case.__dict__, "number": 19, "state": State.CLOSED_SI, "version": 14,
-                     "close_reason": "SI investigation report accepted."})
+                     "close_reason": "SI investigation report accepted.",
+                     "close_outcome": "completed"})
     wd = WorkingDays()
     return {
         "case_path2_escalated": case_card(case_view(case, ref, TODAY, wd)),

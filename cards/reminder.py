@@ -24,7 +24,8 @@ def snooze_label(hours: float) -> str:
 
 
 def reminder_card(view: CaseView, kind: str) -> dict[str, Any]:
-    """`kind` is the ledger kind: "clock:<key>" or "action:<number>"."""
+    """`kind` is the ledger kind: "clock:<key>", "action:<number>", either after "soon:" (a
+    reminder before the deadline), or "embargo"."""
     case = view.case
     what, detail, late = _what(view, kind)
     body: list[CardElement] = [heading(f"Reminder · case {case.number}", "Medium"),
@@ -47,6 +48,22 @@ def _what(view: CaseView, kind: str) -> tuple[str, list[tuple[str, str | None]],
     case = view.case
     prefix, _, key = kind.partition(":")
     owner = case.designated_professional.name if case.designated_professional else ""
+    if prefix == "soon":  # before the deadline: the same facts, a "due soon" headline
+        head, detail, late = _what(view, key)
+        if late or not detail:
+            return head, detail, late
+        sub, _, item = key.partition(":")
+        name = f"Action {item}" if sub == "action" else \
+            next(c.label for c in view.clocks if c.key == item)
+        return f"{name} is due soon", detail, False
+    if prefix == "embargo":
+        ended = case.embargo_until is not None and case.embargo_until < view.today
+        if case.state.value != "closed_embargoed" or not ended:
+            return "This embargo has not ended, or the report is already recorded.", [], False
+        return ("The embargo has ended: record the publication", [
+            ("Embargoed until", day(case.embargo_until)), ("Reason", case.embargo_reason),
+            ("Next step", f"Type close case {case.number} published, then the link to the "
+                          "report."), ("Designated professional", owner)], False)
     if prefix == "action":
         a = next((x for x in case.actions if str(x.number) == key), None)
         if a is None:

@@ -1,7 +1,7 @@
 """Triage and route decision controls, for cases that are new or triaged.
 
-Inputs read by the bot: `level` and `strategy_meeting_on` (triage and every route), and
-`reason` (no further action).
+Inputs read by the bot: `level`, `strategy_meeting_on` and `age_group` (triage and every
+route), and `reason` (no further action).
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ def triage_controls(view: CaseView) -> Controls:
                      required=True, error="Choose the level of investigation.",
                      placeholder="Choose a level"),
         date_input("strategy_meeting_on", "Strategy meeting (optional)", case.strategy_meeting_on),
+        choice_input("age_group", "Does it concern a child or an adult?",
+                     [(o.key, o.label) for o in view.ref.options["age_groups"]], case.age_group,
+                     placeholder="Not known yet"),
     ]
     n, v = case.number, case.version
     actions: list[Action] = []

@@ -24,6 +24,7 @@ from tracker.privacy import (
     mask_nhs_numbers,
     refuse_nhs_numbers,
 )
+from tracker.text import short
 
 from . import inbound
 from .card_actions import ActionResult, parse_action
@@ -39,6 +40,7 @@ log = logging.getLogger("sgtracker.bot")
 CARD = "application/vnd.microsoft.card.adaptive"
 REPLY_KEY = "sgtracker.reply"  # the answer a turn is sending, kept in case sending fails
 MESSAGE = "application/vnd.microsoft.activity.message"
+ECHO_MAX = 40  # characters of an unknown command repeated back, cut at a word boundary
 
 
 def card_attachment(card: dict[str, Any]) -> Attachment:
@@ -58,6 +60,16 @@ def reply_activity(reply: Reply) -> Activity:
                                 text=f"<at>{p.name}</at>", type="mention")
                         for p in reply.mentions]
     return act
+
+
+def welcome(bot_name: str) -> str:
+    """The first message in a team. In a channel a message that does not @mention the bot never
+    reaches it, so the welcome says so."""
+    name = bot_name or "Safeguarding Tracker"
+    return (f"Hello! I'm {name}. In a channel I only hear messages that @mention me. To start, "
+            f"go to your safeguarding channel, type @{name} (pick me from the list), then "
+            f"`setup`, and post it. In a 1:1 chat with me, just type `help` to see what I can "
+            "do.")
 
 
 def friendly(error: TrackerError) -> str:
@@ -227,9 +239,9 @@ class TrackerBot(TeamsActivityHandler):
             return Reply(text=friendly(e))
         parsed = self.services.registry.parse(text or "")
         if not isinstance(parsed, Parsed):
-            hint = f" Did you mean `{parsed.suggestion}`?" if parsed.suggestion else ""
-            shown = mask(parsed.text)
-            what = f"`{shown[:40]}`" if shown else "that"
+            hint = f" Did you mean {parsed.suggestion}?" if parsed.suggestion else ""
+            echo = short(mask(parsed.text), ECHO_MAX)
+            what = f"`{echo}`" if echo.strip("…") else "that"
             return Reply(text=f"Sorry, I don't understand {what}.{hint} Type `help` to see "
                               "what I can do.")
         start = commits_so_far()
@@ -350,6 +362,4 @@ class TrackerBot(TeamsActivityHandler):
                             team_name=(cd.get("team") or {}).get("name", ""))
         if not await self.services.service.record_installation(self._actor(tc), inst):
             return
-        await tc.send_activity(MessageFactory.text(
-            "Hello! I'm Safeguarding Tracker. In your safeguarding channel, type `setup` to "
-            "start. Type `help` to see what I can do."))
+        await tc.send_activity(MessageFactory.text(welcome(tc.activity.recipient.name or "")))

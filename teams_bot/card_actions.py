@@ -9,12 +9,13 @@ from typing import Any
 
 from cards.actions import CardVerb
 from cards.banner import with_banner
-from cards.case_card import case_card
+from cards.case_card import case_card, case_snapshot
 from cards.intake_card import intake_card
 from cards.notice import notice_card
 from tracker.errors import InvalidInput
 from tracker.model import Route
 from tracker.privacy import mask
+from tracker.states import Verb
 
 from .context import Ctx
 
@@ -93,7 +94,7 @@ async def triage(ctx: Ctx, a: CardAction) -> ActionResult:
     if not level:
         raise InvalidInput({"level": "Choose the level of investigation."})
     out = await ctx.service.triage(ctx.actor, a.need_case(), a.version, level,
-                                   a.day("strategy_meeting_on"))
+                                   a.day("strategy_meeting_on"), a.text("age_group", 40))
     return ActionResult(with_banner(case_card(ctx.view(out.case)), out.message, "ok"),
                         out.message)
 
@@ -102,7 +103,8 @@ def _route(route: Route) -> ActionHandler:
     async def handle(ctx: Ctx, a: CardAction) -> ActionResult:
         out = await ctx.service.decide_route(
             ctx.actor, a.need_case(), a.version, route, level=a.text("level", 80),
-            strategy_on=a.day("strategy_meeting_on"), reason=a.text("reason", 1000))
+            strategy_on=a.day("strategy_meeting_on"), reason=a.text("reason", 1000),
+            age_group=a.text("age_group", 40))
         return ActionResult(with_banner(case_card(ctx.view(out.case)), out.message, "ok"),
                             out.message)
     return handle
@@ -126,11 +128,22 @@ async def intake_submit(ctx: Ctx, a: CardAction) -> ActionResult:
 
 
 async def refresh(ctx: Ctx, a: CardAction) -> ActionResult:
+    """Refresh on the thread's own card: the live card again."""
     case = await ctx.service.get_case(ctx.actor, a.need_case())
     if not ctx.details_allowed():
         text = f"Case {case.number}: ask in the safeguarding channel for details."
         return ActionResult(None, text, "info")
     return ActionResult(case_card(ctx.view(case)), "")
+
+
+async def show_case(ctx: Ctx, a: CardAction) -> ActionResult:
+    """"Open case" on a list, agenda or reminder: that card becomes a snapshot of the case,
+    which nothing updates later, so it has no live buttons."""
+    case = await ctx.service.get_case(ctx.actor, a.need_case())
+    if not ctx.details_allowed():
+        text = f"Case {case.number}: ask in the safeguarding channel for details."
+        return ActionResult(None, text, "info")
+    return ActionResult(case_snapshot(ctx.view(case), ctx.services.clock.now()), "")
 
 
 # verb -> (the permission it needs, handler). Feature modules keep their own dicts; see
@@ -142,5 +155,13 @@ HANDLERS: dict[str, tuple[str, ActionHandler]] = {
     CardVerb.ROUTE_NFA: ("decide_route", _route(Route.NFA)),
     CardVerb.INTAKE_SUBMIT: ("log_incident", intake_submit),
     CardVerb.REFRESH: ("view", refresh),
-    "show_case": ("view", refresh),
+    CardVerb.SHOW_CASE: ("view", show_case),
+}
+
+# card verb -> the state-machine verbs it can apply (tests/test_states.py reads these).
+MOVES: dict[str, tuple[Verb, ...]] = {
+    CardVerb.TRIAGE: (Verb.TRIAGE,),
+    CardVerb.ROUTE_PATH1: (Verb.ROUTE_PATH1,),
+    CardVerb.ROUTE_PATH2: (Verb.ROUTE_PATH2,),
+    CardVerb.ROUTE_NFA: (Verb.ROUTE_NFA,),
 }

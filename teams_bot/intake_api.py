@@ -45,7 +45,8 @@ async def handle_incident(request: web.Request) -> web.Response:
     if not authorised(request, services.settings.intake_api_key):
         if (refused := limit(request, address_of(request))) is not None:
             return refused
-        return _error(401, error="Send the intake key as 'Authorization: Bearer <key>'.")
+        return _error(401, error="Send the intake key in the Authorization header: Bearer, a "
+                                 "space, then the key.")
     if (refused := limit(request, key_client(services.settings.intake_api_key))) is not None:
         return refused
     if request.content_type != "application/json":

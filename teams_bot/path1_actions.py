@@ -12,6 +12,8 @@ from tracker.errors import InvalidInput, TrackerError
 from tracker.privacy import NeedsConfirmation
 from tracker.record_fields import ID_FIELDS
 from tracker.service import Outcome
+from tracker.service.closing import CloseRequest
+from tracker.states import Verb
 
 from .card_actions import ActionHandler, ActionResult, CardAction
 from .context import Ctx
@@ -80,12 +82,25 @@ async def briefing(ctx: Ctx, a: CardAction) -> ActionResult:
 
 
 async def close_case(ctx: Ctx, a: CardAction) -> ActionResult:
-    outcome = a.text("close_outcome", 20)
+    """The Close form of a case review, or of a Path 2 case (outcome and reason only)."""
+    outcome = a.text("close_outcome", 40)
+    if not outcome:
+        raise InvalidInput({"close_outcome": "Choose how the case closes."})
     published = outcome.lower() == "published"
-    out = await ctx.service.close_case(
-        ctx.actor, a.need_case(), a.version, outcome, url=a.text("close_url", 600),
+    out = await ctx.service.close(ctx.actor, a.need_case(), a.version, CloseRequest(
+        outcome, url=a.text("close_url", 600) if published else "",
         on=a.day("close_on") if published else None, signed_off=a.day("close_signed_off"),
-        until=None if published else a.day("close_until"), reason=a.text("close_reason", LIMIT))
+        until=a.day("close_until") if outcome.lower() == "embargoed" else None,
+        reason=a.text("close_reason", LIMIT),
+        qa_on=a.day("close_qa_on") if published else None,
+        without_briefing=a.text("close_no_briefing", 10).lower() == "true"))
+    return case_result(ctx, out)
+
+
+async def move_to_path1(ctx: Ctx, a: CardAction) -> ActionResult:
+    """From the Path 2 card's Close form: a case review was agreed, so on to Path 1."""
+    out = await ctx.service.move_to_path1(ctx.actor, a.need_case(), a.version,
+                                          a.text("close_reason", LIMIT))
     return case_result(ctx, out)
 
 
@@ -128,6 +143,21 @@ HANDLERS: dict[str, tuple[str, ActionHandler]] = {
     CardVerb.ADD_NOTES: ("edit_record", add_notes),
     CardVerb.BRIEFING: ("edit_record", briefing),
     CardVerb.CLOSE_CASE: ("close", close_case),
+    CardVerb.MOVE_TO_PATH1: ("decide_route", move_to_path1),
     CardVerb.DISCUSSED: ("edit_record", discussed),
     CardVerb.SNOOZE: ("edit_record", snooze),
+}
+
+# card verb -> the state-machine verbs it can apply (tests/test_states.py reads these).
+MOVES: dict[str, tuple[Verb, ...]] = {
+    CardVerb.PANEL_DECISION: (Verb.PANEL_RAPID_REVIEW, Verb.PANEL_REVIEW, Verb.PANEL_NO_REVIEW),
+    CardVerb.EDIT_RECORD: (Verb.EDIT,),
+    CardVerb.ADD_ACTION: (Verb.EDIT,),
+    CardVerb.ACTION_STATUS: (Verb.EDIT,),
+    CardVerb.ADD_NOTES: (Verb.EDIT,),
+    CardVerb.BRIEFING: (Verb.EDIT,),
+    CardVerb.CLOSE_CASE: (Verb.CLOSE_PUBLISHED, Verb.CLOSE_EMBARGOED, Verb.CLOSE_NOT_PUBLISHED,
+                          Verb.CLOSE_SI),
+    CardVerb.MOVE_TO_PATH1: (Verb.MOVE_TO_PATH1,),
+    CardVerb.DISCUSSED: (Verb.EDIT,),
 }

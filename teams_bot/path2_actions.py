@@ -11,6 +11,7 @@ from cards.path2 import ID_INPUTS
 from tracker.errors import InvalidInput
 from tracker.service.base import Outcome
 from tracker.service.path2 import Path2Update
+from tracker.states import Verb
 
 from .card_actions import ActionHandler, ActionResult, CardAction
 from .context import Ctx
@@ -93,4 +94,13 @@ HANDLERS: dict[str, tuple[str, ActionHandler]] = {
     CardVerb.ESCALATE: ("escalate", escalate),
     CardVerb.PATH2_RECORD: ("edit_record", path2_record),
     CardVerb.RECORD_LEARNING: ("record_learning", record_learning),
+}
+
+# card verb -> the state-machine verbs it can apply (tests/test_states.py reads these).
+MOVES: dict[str, tuple[Verb, ...]] = {
+    CardVerb.ACK: (Verb.ACKNOWLEDGE,),
+    CardVerb.FLAG_MEDIA: (Verb.EDIT,),
+    CardVerb.ESCALATE: (Verb.EDIT,),
+    CardVerb.PATH2_RECORD: (Verb.EDIT,),
+    CardVerb.RECORD_LEARNING: (Verb.LEARNING,),
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tracker.states import Verb
+
 from . import card_actions, confirm, path1_actions, path2_actions
 from .card_actions import ActionHandler
 from .commands import audit
@@ -19,3 +21,8 @@ def all_verbs() -> VerbTable:
             raise ValueError(f"card verbs registered twice: {sorted(clash)}")
         joined.update(table)
     return joined
+
+
+def all_moves() -> dict[str, tuple[Verb, ...]]:
+    """Card verb -> the state-machine verbs it can apply, joined like the handlers."""
+    return {**card_actions.MOVES, **path1_actions.MOVES, **path2_actions.MOVES}

@@ -122,7 +122,7 @@ def test_new_and_triaged_cases_offer_triage_and_routes(name: str) -> None:
         assert action["data"] == {"verb": action["verb"], "case": case.number,
                                   "version": case.version}
     fields = inputs(card)
-    assert set(fields) == {"level", "strategy_meeting_on", "reason"}
+    assert set(fields) == {"level", "strategy_meeting_on", "age_group", "reason"}
     level = fields["level"]
     assert level["label"] == "Level of investigation" and level["isRequired"]
     assert [c["value"] for c in level["choices"]] == [

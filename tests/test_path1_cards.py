@@ -70,7 +70,9 @@ def test_a_review_in_progress_offers_the_record_forms_and_closing() -> None:
     assert verbs(forms["Notes"]) == ["add_notes", "record_learning"]
     assert inputs(forms["Briefing"])["brief_media"]["value"] == "true"
     close = inputs(forms["Close"])
-    assert [c["value"] for c in close["close_outcome"]["choices"]] == ["published", "embargoed"]
+    assert [c["value"] for c in close["close_outcome"]["choices"]] == [
+        "published", "embargoed", "not_for_publication"]
+    assert "close_qa_on" in close  # a DHR needs its Home Office QA date
     assert {"close_url", "close_on", "close_signed_off", "close_until", "close_reason"} <= \
         set(close)
 
@@ -98,12 +100,19 @@ def test_input_ids_are_unique_across_every_form() -> None:
 
 
 def test_a_closed_review_shows_its_record_read_only() -> None:
+    for name in ("case_closed_published", "case_closed_not_published"):
+        card = CARDS[name]
+        assert "actions" not in card and not inputs(card), name
+        assert not [n for n in walk(card) if n["type"].startswith("Action.")], name
     card = CARDS["case_closed_embargoed"]
-    assert "actions" not in card and not inputs(card)
-    assert not [n for n in walk(card) if n["type"].startswith("Action.")]
     facts = {f["title"]: f["value"] for fs in of_type(card, "FactSet") for f in fs["facts"]}
     assert facts["Embargoed until"] == "01 Mar 2027"
     assert "deadline" not in text_of(card["body"][1])  # a closed case runs no clocks
+    # An embargoed review offers one thing: recording the publication when the embargo ends.
+    assert [a["title"] for a in card["actions"]] == ["Published"]
+    [button] = [n for n in walk(card) if n["type"] == "Action.Execute"]
+    assert button["data"]["close_outcome"] == "published" and button["verb"] == "close_case"
+    assert set(inputs(card)) == {"close_url", "close_on", "close_no_briefing"}  # signed off
 
 
 def test_agenda_puts_overdue_first_then_groups_by_stage() -> None:

@@ -57,6 +57,20 @@ async def version(teams: Driver, number: int) -> int:
     return int((await teams.bot.services.service.peek(number)).version)
 
 
+async def live_card(teams: Driver, number: int, root: str) -> dict[str, Any]:
+    """The case's own card at the top of its thread, once it shows the current version."""
+    now = await version(teams, number)
+
+    def current() -> dict[str, Any] | None:
+        card = teams.emu.last_card(root)
+        versions = {e["data"].get("version") for e in elements(card or {})
+                    if e["type"] == "Action.Execute"}
+        return card if now in versions else None
+    found = await teams.emu.wait_for(current, message="the thread card at the current version")
+    assert found is not None
+    return found
+
+
 async def say_refused(teams: Driver, number: int, text: str, expect: str) -> str:
     """A command that must be refused: the answer says why, and the case is unchanged."""
     before = await version(teams, number)
@@ -104,7 +118,9 @@ async def test_path1_from_panel_decision_to_publication(teams: Driver) -> None:
     assert answer.body["text"] == f"Case {n} updated: sin notified."
     answer = await teams.say(f"update case {n} stage scoping", "Dev Designated")
     assert answer.body["text"] == f"Case {n} updated: review stage."
-    card = adaptive_card((await teams.say(f"case {n}", "Dev Designated")).body)
+    snapshot = adaptive_card((await teams.say(f"case {n}", "Dev Designated")).body)
+    assert "Snapshot at" in card_text(snapshot) and "actions" not in snapshot  # no live buttons
+    card = await live_card(teams, n, root)
     data = {**button(card, "edit_record")["data"], **form(card, "Update"),
             "upd_stage": "information"}
     status, body = await teams.click("edit_record", data, "Dev Designated", reply_to=root)
@@ -164,7 +180,7 @@ async def test_path1_from_panel_decision_to_publication(teams: Driver) -> None:
     # Closing: no link, then no signed-off date, are refused and change nothing.
     await say_refused(teams, n, f"close case {n} published", "give the link to the final report")
     await say_refused(teams, n, f"close case {n} published {REPORT}",
-                      f"`update case {n} signed off <date>`")
+                      f"`update case {n} signed off 2027-06-12`")
     await teams.say(f"update case {n} signed off 2027-06-01", "Lena Lead")
     answer = await teams.say(f"close case {n} published {REPORT}", "Lena Lead")
     assert answer.body["text"].startswith(f"Case {n} closed: published on 12 Jun 2027")
@@ -226,7 +242,7 @@ async def test_an_old_clock_reminds_at_the_next_tick_and_the_card_closes_and_reo
         message="the reminder from the running worker")
     assert "05 Jul 2026" in card_text(adaptive_card(reminder[0].body))
 
-    card = adaptive_card((await teams.say(f"case {n}", "Lena Lead")).body)
+    card = await live_card(teams, n, root)
     data = {**button(card, "close_case")["data"], **form(card, "Close"),
             "close_outcome": "embargoed", "close_until": "2027-03-01",
             "close_reason": "Criminal proceedings"}

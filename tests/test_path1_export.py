@@ -89,7 +89,8 @@ async def test_export_rows_carry_the_record_and_respect_scope(world: World) -> N
     await svc.add_action(LEAD, n, None, "Audit referrals", DEV, date(2027, 1, 31))
     await svc.record_learning(LEAD, n, None, "7-minute briefing", date(2026, 11, 23), "GPs",
                               date(2026, 11, 24))
-    await svc.close_case(LEAD, n, None, "published", url="https://example.org/cspr")
+    await svc.close_case(LEAD, n, None, "published", url="https://example.org/cspr",
+                         without_briefing=True)
     kent = await cspr_case(svc, steis="2026/9001", locality="kent-and-medway")
 
     rows = [dict(zip(HEADINGS, r, strict=True)) for r in await svc.export_records(LEAD)]

@@ -131,7 +131,66 @@ async def test_overdue_actions_remind_their_owner_and_closing_clears_all(world: 
     await world.svc.set_action_status(LEAD, n, None, 1, "complete")
     assert (await world.ledger(n))["action:1"].data["ended"] == "cleared"
     await world.svc.close_case(LEAD, n, None, "published", url="https://example.org/r",
-                               signed_off=date(2026, 12, 2))
+                               signed_off=date(2026, 12, 2), without_briefing=True)
     assert all(r.done for r in (await world.ledger(n)).values())
     with pytest.raises(IllegalTransition):
         await world.svc.snooze(DESIGNATED, n)
+
+
+async def test_a_reminder_goes_before_the_deadline_as_well_as_after(world: World) -> None:
+    """A child's case on Path 1: the SIN is due in 5 working days; 2 working days before
+    (timescales.json "before_working_days"), the thread hears once that it is due soon."""
+    from tracker.model import Route
+    from tracker.service import IntakeForm
+
+    form = IntakeForm(reported_by="Trust", locality="devon", incident_date=date(2026, 11, 20),
+                      summary="Serious injury to a child.", steis_number="2026/8801",
+                      age_group="child")
+    case, _ = await world.svc.log_incident(LEAD, form)
+    n = case.number
+    await world.svc.decide_route(LEAD, n, None, Route.PATH1, level="case_review")
+    ledger = await world.ledger(n)
+    assert ledger["soon:clock:sin"].data["due"] == "2026-12-01"
+    assert ledger["soon:clock:sin"].due_at == datetime(2026, 11, 27, 0, 0, tzinfo=UTC)
+    assert await run_tick(world) == 0  # Tue 24 Nov: not yet
+    world.clock.set(datetime(2026, 11, 27, 10, 0, tzinfo=UTC))  # Fri, 2 working days before
+    assert await run_tick(world) == 1
+    [soon] = await reminders_sent(world, n)
+    assert soon["card"] == "reminder:soon:clock:sin"
+    assert "the SIN notification deadline is 01 Dec 2026, 2 working days left" in soon["text"]
+    world.clock.advance(hours=24)
+    assert await run_tick(world) == 0  # once only
+    world.clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=UTC))  # then overdue, as before
+    assert await run_tick(world) == 1
+    assert [r["card"] for r in await reminders_sent(world, n)] == [
+        "reminder:soon:clock:sin", "reminder:clock:sin"]
+
+
+async def test_a_sin_recorded_in_time_clears_the_before_reminder(world: World) -> None:
+    case = await cspr_case(world.svc)
+    n = case.number
+    assert not (await world.ledger(n))["soon:clock:sin"].done
+    await world.svc.update_record(LEAD, n, None, {"sin_notified_on": "2026-11-24"})
+    assert (await world.ledger(n))["soon:clock:sin"].data["ended"] == "cleared"
+    world.clock.set(datetime(2026, 11, 27, 10, 0, tzinfo=UTC))
+    assert await run_tick(world) == 0
+
+
+async def test_an_embargo_end_is_reminded_the_day_after(world: World) -> None:
+    n = await review(world)
+    await world.svc.close_case(LEAD, n, None, "embargoed", until=date(2026, 12, 10),
+                               reason="Criminal trial")
+    row = (await world.ledger(n))["embargo"]
+    assert row.data["due"] == "2026-12-10" and not row.done
+    world.clock.set(datetime(2026, 12, 10, 15, 0, tzinfo=UTC))
+    assert await run_tick(world) == 0  # the embargo ends today: nothing yet
+    world.clock.set(datetime(2026, 12, 11, 9, 0, tzinfo=UTC))
+    assert await run_tick(world) == 1
+    [sent] = await reminders_sent(world, n)
+    assert sent["card"] == "reminder:embargo" and sent["mentions"][0]["aad_id"] == DEV.aad_id
+    assert "the embargo ended on 10 Dec 2026" in sent["text"]
+    assert f"`close case {n} published`" in sent["text"]
+    # Recording the publication ends it.
+    await world.svc.close_case(LEAD, n, None, "published", url="https://example.org/r",
+                               signed_off=date(2026, 12, 1), without_briefing=True)
+    assert (await world.ledger(n))["embargo"].data["ended"] == "cleared"

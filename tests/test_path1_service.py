@@ -177,14 +177,19 @@ async def test_close_published_needs_link_and_signed_off_date(world: World) -> N
     n, events = case.number, await world.events(case.number)
     with pytest.raises(InvalidInput, match="give the link to the final report"):
         await world.svc.close_case(LEAD, n, None, "published")
-    with pytest.raises(InvalidInput, match=f"update case {n} signed off <date>"):
+    with pytest.raises(InvalidInput, match=f"update case {n} signed off 2026-11-24"):
         await world.svc.close_case(LEAD, n, None, "published", url="https://example.org/r")
     with pytest.raises(PermissionDenied):
         await world.svc.close_case(PANEL, n, None, "published", url="https://example.org/r",
                                    signed_off=date(2026, 11, 2))
+    # No pre-publication briefing recorded: the writer is asked to confirm.
+    with pytest.raises(InvalidInput, match="No pre-publication briefing is recorded") as err:
+        await world.svc.close_case(LEAD, n, None, "published", url="https://example.org/r",
+                                   signed_off=date(2026, 11, 2))
+    assert f"close case {n} published https://example.org/r without briefing" in str(err.value)
     await unchanged(world, n, case.version, events)
     out = await world.svc.close_case(LEAD, n, None, "published", url="https://example.org/r",
-                                     signed_off=date(2026, 11, 2))
+                                     signed_off=date(2026, 11, 2), without_briefing=True)
     c = out.case
     assert c.state is State.CLOSED_PUBLISHED and c.status == "closed"
     assert (c.published_on, c.signed_off_on, c.report_url) == (
@@ -194,7 +199,7 @@ async def test_close_published_needs_link_and_signed_off_date(world: World) -> N
     # Read-only now: edits, actions and notes are refused with the reopen hint.
     with pytest.raises(IllegalTransition, match="read-only"):
         await world.svc.update_record(LEAD, n, None, {"stage": "analysis"})
-    with pytest.raises(IllegalTransition, match="reopen case N"):
+    with pytest.raises(IllegalTransition, match="`reopen case` with its number"):
         await world.svc.add_action(LEAD, n, None, "More", DEV, date(2027, 1, 1))
 
 

@@ -63,16 +63,19 @@ def test_the_one_to_one_card_is_small_and_only_for_its_addressee() -> None:
 def test_a_path2_case_offers_the_record_media_escalation_and_learning_forms() -> None:
     card = CARDS["case_path2_escalated"]
     assert [a["title"] for a in card["actions"]] == [
-        "Update record", "Media interest", "Escalate", "Learning shared", "Refresh"]
+        "Update record", "Media interest", "Escalate", "Learning shared", "Close"]
     verbs = {a["verb"] for a in of_type(card, "Action.Execute")}
-    assert verbs == {"path2_record", "flag_media", "escalate", "record_learning", "refresh"}
+    assert verbs == {"path2_record", "flag_media", "escalate", "record_learning", "close_case",
+                     "move_to_path1"}
     fields = inputs(card)
     assert fields["p2_framework"]["value"] == "sif_2015"
     assert fields["p2_report_72h_on"]["value"] == "2026-11-26"
     assert fields["p2_specialist"]["value"] == "true"
     assert fields["esc_level"]["isRequired"] and fields["esc_reason"]["isRequired"]
-    assert {"media_note", "media_confirmed", "learn_kind", "learn_on", "learn_audience"} <= \
-        set(fields)
+    assert {"media_note", "media_confirmed", "learn_kind", "learn_on", "learn_audience",
+            "close_outcome", "close_reason"} <= set(fields)
+    assert [c["value"] for c in fields["close_outcome"]["choices"]] == [
+        "completed", "de_logged", "no_further_action"]  # from tracker/data/options.json
     shown = "\n".join(texts(card))
     assert "Media interest 1: 1 of 5 acknowledged" in shown
     assert "Learning: 7-minute briefing, 26 Nov 2026 (regional)" in shown

@@ -15,6 +15,7 @@ from tests.support.service_world import (
     new_case,
     world,
 )
+from tracker.deadlines import WorkingDays, clocks_for
 from tracker.errors import InvalidInput, NotFound, PermissionDenied
 from tracker.model import IdKind, Route
 from tracker.permissions import Scope, ScopeKind
@@ -48,12 +49,20 @@ async def test_framework_response_identifiers_and_the_legacy_dates(world: World)
     c = out.case
     assert (c.framework, c.response_type) == ("sif_2015", "si_investigation")
     assert c.ids(IdKind.STEIS) == ["2026/777"]
-    # The investigation is due 60 working days from the date added (timescales.json).
-    assert c.investigation_due_on == date(2027, 2, 19)
+    # The investigation is due 60 working days from the date added (timescales.json) ...
+    assert c.investigation_due_on is None
+    [si] = [k for k in clocks_for(c, world.service.ref.timescales, WorkingDays())
+            if k.key == "si_investigation"]
+    assert si.due == date(2027, 2, 19) and si.label == "SI investigation"
     out = await world.service.update_path2(lead, n, None, Path2Update(
         report_72h_on=date(2026, 11, 24), investigation_due_on=date(2027, 3, 1)), TODAY)
     assert out.case.report_72h_on == date(2026, 11, 24)
     assert out.case.investigation_due_on == date(2027, 3, 1)
+    # ... until an investigation date is agreed: it replaces the default, one due date.
+    [si] = [k for k in clocks_for(out.case, world.service.ref.timescales, WorkingDays())
+            if k.key == "si_investigation"]
+    assert (si.due, si.label) == (date(2027, 3, 1), "SI investigation (agreed date)")
+    assert await world.service.overdue(lead) == []
     same = await world.service.update_path2(lead, n, None, Path2Update(framework="sif_2015"),
                                             TODAY)
     assert not same.changed

@@ -80,7 +80,7 @@ def example(cmd: Command, free_text: str = "Discussed at the meeting") -> str | 
     while re.search(r"\[[^\[\]]*\]", text):
         text = re.sub(r"\[[^\[\]]*\]", "", text)
     text = re.sub(r"(\S+?)(?:\|\S+)+", r"\1", text)  # a|b|c -> a
-    text = re.sub(r"<([^>]+)>", lambda m: _value(m.group(1), free_text), text)
+    text = re.sub(r"\*([^*]+)\*", lambda m: _value(m.group(1), free_text), text)
     text = re.sub(r"@\w+(?: \w+)?", "<at>Pat Person</at>", text)
     text = re.sub(r"\s+", " ", text).strip()
     for candidate in (text, text.replace("{n}", "1")):
@@ -91,7 +91,7 @@ def example(cmd: Command, free_text: str = "Discussed at the meeting") -> str | 
 
 
 def has_free_text(cmd: Command) -> bool:
-    return any(any(w in p.lower() for w in FREE) for p in re.findall(r"<([^>]+)>", cmd.usage))
+    return any(any(w in p.lower() for w in FREE) for p in re.findall(r"\*([^*]+)\*", cmd.usage))
 
 
 def test_every_command_has_a_working_example() -> None:

@@ -77,3 +77,39 @@ def test_a_closed_case_runs_no_clocks() -> None:
     assert [(c.key, c.done) for c in clocks_for(closed, REF.timescales, WD)] == [
         ("cspr_publication", True)]  # the SIN clock (never met) no longer shows as overdue
     assert next_due(closed, REF.timescales, WD) is None
+
+
+def test_a_child_case_on_path1_runs_the_sin_clock_before_the_panel_decides() -> None:
+    """The SIN is due 5 working days from the date added, whatever the panel later decides,
+    and the clock runs while the case waits for the panel (issue 12)."""
+    child = _case(state=State.PANEL, age_group="child", date_added=date(2026, 11, 24))
+    [sin] = clocks_for(child, REF.timescales, WD)
+    assert (sin.key, sin.due, sin.done) == ("sin", date(2026, 12, 1), False)
+    assert next_due(child, REF.timescales, WD) == date(2026, 12, 1)
+    adult = _case(state=State.PANEL, age_group="adult", date_added=date(2026, 11, 24))
+    assert clocks_for(adult, REF.timescales, WD) == []
+    unknown = _case(state=State.PANEL, date_added=date(2026, 11, 24))
+    assert clocks_for(unknown, REF.timescales, WD) == []
+    # A SIN date recorded meets the clock; the Rapid Review runs 15 working days from it.
+    child.sin_notified_on = date(2026, 11, 26)
+    assert [c.done for c in clocks_for(child, REF.timescales, WD)] == [True]
+    child.state, child.review_type = State.RAPID_REVIEW, ReviewType.RAPID_REVIEW
+    clocks = {c.key: c for c in clocks_for(child, REF.timescales, WD)}
+    assert clocks["rapid_review"].due == WD.add(date(2026, 11, 26), 15) == date(2026, 12, 17)
+
+
+def test_an_agreed_investigation_date_replaces_the_default_si_clock() -> None:
+    si = _case(state=State.SI, framework="sif_2015", date_added=date(2026, 11, 24))
+    default = {c.key: c for c in clocks_for(si, REF.timescales, WD)}["si_investigation"]
+    assert default.due == WD.add(date(2026, 11, 24), 60)
+    si.investigation_due_on = date(2027, 4, 30)
+    agreed = {c.key: c for c in clocks_for(si, REF.timescales, WD)}["si_investigation"]
+    assert (agreed.due, agreed.label) == (date(2027, 4, 30), "SI investigation (agreed date)")
+    assert [c.key for c in clocks_for(si, REF.timescales, WD)].count("si_investigation") == 1
+
+
+def test_working_days_back_skip_weekends_and_holidays() -> None:
+    assert WD.back(date(2026, 12, 1), 2) == date(2026, 11, 27)  # Tue - 2 = the Friday before
+    assert WD.back(date(2027, 1, 5), 3) == date(2026, 12, 30)  # over New Year's Day
+    for start, days in ((date(2026, 12, 22), 5), (date(2027, 3, 3), 15)):
+        assert WD.back(WD.add(start, days), days) == start

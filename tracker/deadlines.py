@@ -1,4 +1,6 @@
-"""Statutory clocks: working days (weekends and English bank holidays skipped) and due dates."""
+"""Clocks: working days (weekends and English bank holidays skipped) and due dates. Which figure
+is statutory and which is guidance or local practice is in docs/path1.md; the figures are in
+tracker/data/timescales.json."""
 
 from __future__ import annotations
 
@@ -27,6 +29,16 @@ class WorkingDays:
         left = days
         while left > 0:
             day += timedelta(days=1)
+            if self.is_working_day(day):
+                left -= 1
+        return day
+
+    def back(self, end: date, days: int) -> date:
+        """The date `days` working days before `end`."""
+        day = end
+        left = days
+        while left > 0:
+            day -= timedelta(days=1)
             if self.is_working_day(day):
                 left -= 1
         return day
@@ -70,15 +82,25 @@ class Clock:
         return f"{self.due:%d %b %Y}, {left} day{'s' if left != 1 else ''} left"
 
 
+def _matches(case: Case, test: dict[str, Any]) -> dict[str, bool]:
+    """Each filter of a rule ("review_types", "frameworks", "routes", "age_groups") that is
+    present, and whether the case passes it."""
+    values = {"review_types": case.review_type.value if case.review_type else None,
+              "frameworks": case.framework, "routes": case.route.value if case.route else None,
+              "age_groups": case.age_group}
+    return {k: values[k] in test[k] for k in values if k in test}
+
+
 def clocks_for(case: Case, rules: dict[str, Any], wd: WorkingDays) -> list[Clock]:
-    """Every clock that applies to the case now, from the timescales data."""
+    """Every clock that applies to the case now, from the timescales data.
+
+    A rule's filters must all pass; of its "if_any" filters at least one must. "due_field"
+    names a record field that, once set (an agreed date), replaces the computed due date."""
     out = []
     for rule in rules["clocks"]:
-        if "review_types" in rule and (
-            case.review_type is None or case.review_type.value not in rule["review_types"]
-        ):
+        if not all(_matches(case, rule).values()):
             continue
-        if "frameworks" in rule and case.framework not in rule["frameworks"]:
+        if "if_any" in rule and not any(_matches(case, rule["if_any"]).values()):
             continue
         states = rule.get("states")
         in_state = states is None or case.state.value in states
@@ -89,7 +111,9 @@ def clocks_for(case: Case, rules: dict[str, Any], wd: WorkingDays) -> list[Clock
         done = bool(done_field and getattr(case, done_field, None))
         if (not in_state or case.closed) and not done:
             continue  # the case has moved past this clock (a closed case runs none)
-        out.append(Clock(rule["key"], rule["label"], _due(start, rule, wd), done))
+        agreed = getattr(case, rule["due_field"], None) if rule.get("due_field") else None
+        label = rule["label"] + (" (agreed date)" if agreed else "")
+        out.append(Clock(rule["key"], label, agreed or _due(start, rule, wd), done))
     return out
 
 

@@ -22,6 +22,7 @@ class State(StrEnum):
     CLOSED_NO_REVIEW = "closed_no_review"
     CLOSED_NFA = "closed_nfa"
     CLOSED_SI = "closed_si"
+    CLOSED_NOT_PUBLISHED = "closed_not_published"  # completed and signed off, not published
 
     @property
     def closed(self) -> bool:
@@ -44,6 +45,7 @@ STATE_LABELS: dict[State, str] = {
     State.CLOSED_NO_REVIEW: "closed: no review",
     State.CLOSED_NFA: "closed: no further action",
     State.CLOSED_SI: "closed: SI response complete",
+    State.CLOSED_NOT_PUBLISHED: "closed: completed, not for publication",
 }
 
 
@@ -239,6 +241,7 @@ class Case:
     embargo_until: date | None = None
     embargo_reason: str = ""
     close_reason: str = ""
+    close_outcome: str = ""  # Path 2: the key of options.json "si_outcomes"
     recommendations: list[str] = field(default_factory=list)
     learning_themes: list[str] = field(default_factory=list)
     actions: list[ActionItem] = field(default_factory=list)
@@ -247,6 +250,7 @@ class Case:
     discussions: list[Discussion] = field(default_factory=list)
     briefing: Briefing | None = None
     sin_notified_on: date | None = None
+    home_office_qa_on: date | None = None  # DHR: Home Office quality assurance panel
     # Path 2
     framework: str = ""  # PSIRF | SIF 2015
     response_type: str = ""
@@ -255,6 +259,7 @@ class Case:
     escalations: list[Escalation] = field(default_factory=list)
     redacted: bool = False
     team_id: str = ""  # the Teams team whose channel carries the case thread
+    age_group: str = ""  # "child" | "adult" | "" (not yet known): picks the clocks
 
     @property
     def closed(self) -> bool:
@@ -312,7 +317,7 @@ def case_from_dict(data: dict[str, Any]) -> Case:
     for key in (
         "incident_date", "date_added", "strategy_meeting_on", "panel_date", "review_started_on",
         "signed_off_on", "published_on", "embargo_until", "sin_notified_on", "report_72h_on",
-        "investigation_due_on",
+        "investigation_due_on", "home_office_qa_on",
     ):
         d[key] = _date(d.get(key))
     d["state"] = State(d["state"])

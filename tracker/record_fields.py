@@ -12,6 +12,7 @@ from datetime import date
 
 from .errors import InvalidInput
 from .model import IdKind
+from .text import short
 
 TEXT_MAX = 200
 SUMMARY_MAX = 600
@@ -52,6 +53,10 @@ FIELDS: tuple[Field, ...] = (
     _f("sin_notified_on", "SIN notified", "date", "sin sent", "sin date", "sin notification"),
     _f("signed_off_on", "Report signed off", "date", "signed off", "sign off", "signed-off",
        "report signed off date"),
+    _f("home_office_qa_on", "Home Office QA date", "date", "home office qa", "ho qa",
+       "home office quality assurance", "qa date", "qa"),
+    _f("age_group", "Child or adult", "option", "age group", "age", "child or adult",
+       option="age_groups"),
     _f("published_on", "Publication date", "date", "published", "published on"),
     _f("report_url", "Link to final report", "url", "report", "link", "report link",
        "report url", "final report", limit=URL_MAX),
@@ -74,7 +79,7 @@ THEME_FIELDS = ("theme_1", "theme_2", "theme_3")
 # Fields a card form may clear by emptying them (dates, options and links; never the summary).
 CLEARABLE = frozenset({"stage", "partnership_board", *THEME_FIELDS, "panel_date",
                        "review_started_on", "sin_notified_on", "signed_off_on", "published_on",
-                       "report_url"})
+                       "report_url", "home_office_qa_on", "age_group"})
 
 
 def _norm(text: str) -> str:
@@ -121,7 +126,7 @@ def read_day(text: str, key: str, today: date, *, allow_future: bool = False) ->
     try:
         day = date.fromisoformat(value[:10])
     except ValueError:
-        raise InvalidInput({key: f"'{value[:20]}' is not a date. Use a date like "
+        raise InvalidInput({key: f"'{short(value, 20)}' is not a date. Use a date like "
                                  f"{today:%Y-%m-%d}."}) from None
     if day > today and not allow_future:
         raise InvalidInput({key: "That date is in the future; give the date it happened."})

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InvalidInput
+from .text import short
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ class Reference:
                            if any(_norm(n).startswith(low + " ") for n in names)]
         if len(prefix) == 1:
             return prefix[0]
-        shown = raw[:60]
+        shown = short(raw, 60)
         if prefix:
             names = "; ".join(p.described for p in prefix[:8])
             raise InvalidInput({"scope": f"'{shown}' could be any of: {names}. Type the full "
@@ -166,7 +167,8 @@ class Reference:
         key = self.role_aliases.get(_norm(text))
         if key is None:
             known = ", ".join(o.label.lower() for o in self.roles.values())
-            raise InvalidInput({"role": f"I don't know the role '{text}'. Roles: {known}."})
+            raise InvalidInput({"role": f"I don't know the role '{short(text, 60)}'. Roles: "
+                                        f"{known}."})
         return key
 
     def option(self, kind: str, text: str) -> Option:
@@ -179,9 +181,10 @@ class Reference:
         partial = [o for o in items if want and want in _norm(o.label)]
         if len(partial) == 1:
             return partial[0]
-        known = ", ".join(o.key for o in items)
+        known = ", ".join(o.key.replace("_", " ") for o in items)
         field = kind.rstrip("s").replace("_", " ")
-        raise InvalidInput({field: f"'{text}' is not a known {field}. Choose one of: {known}."})
+        raise InvalidInput({field: f"'{short(text, 60)}' is not a known {field}. Choose one of: "
+                                   f"{known}."})
 
     def label(self, kind: str, key: str) -> str:
         for o in self.options.get(kind, []):

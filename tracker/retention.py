@@ -41,6 +41,7 @@ SKELETON = frozenset({
     "partnership_board", "themes", "signed_off_on", "published_on", "report_url",
     "embargo_until", "learning_themes", "briefing", "sin_notified_on", "framework",
     "response_type", "report_72h_on", "investigation_due_on", "redacted", "team_id",
+    "age_group", "home_office_qa_on", "close_outcome",
 })
 
 

@@ -28,7 +28,7 @@ async def history_page(ctx: Ctx, a: CardAction) -> ActionResult:
 
 
 COMMANDS = [
-    Command("history", "history case <N> [page <P>]",
+    Command("history", "history case *N* [page *P*]",
             "A case's timeline: who did what and when, with old and new values.",
             r"(?:history|timeline|audit)\s+(?:of\s+)?(?:case\s+)?#?\s*(?P<n>\d{1,9})"
             r"(?:\s+page\s+(?P<page>\d{1,4}))?", history, "history"),

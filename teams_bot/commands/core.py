@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cards.case_card import case_card
+from cards.case_card import case_snapshot
 from cards.intake_card import intake_card
 from cards.lists import case_list_card
 from tracker.errors import InvalidInput
@@ -19,9 +19,10 @@ PRIVATE_NOTE = ("Case {n}: I only show case details in the safeguarding channel 
 async def help_(ctx: Ctx, args: dict[str, str]) -> Reply:
     lines = ["**Safeguarding Tracker commands**", ""]
     for c in ctx.services.registry.commands:
-        lines.append(f"- `{c.usage}`: {c.help}")
-    lines += ["", "Case numbers can be typed as `42` or `#42`. No patient identifiers, please: "
-              "refer to cases by number."]
+        lines.append(f"- {c.usage}: {c.help}")
+    lines += ["", "Words in *italics* are yours to fill in, e.g. `case 42`; words in [brackets] "
+              "are optional. Case numbers can be typed as `42` or `#42`. No patient "
+              "identifiers, please: refer to cases by number."]
     return Reply(text="\n".join(lines))
 
 
@@ -30,7 +31,7 @@ async def show_case(ctx: Ctx, args: dict[str, str]) -> Reply:
     case = await ctx.service.get_case(ctx.actor, n)
     if not ctx.details_allowed():
         return Reply(text=PRIVATE_NOTE.format(n=n))
-    return Reply(card=case_card(ctx.view(case)))
+    return Reply(card=case_snapshot(ctx.view(case), ctx.services.clock.now()))
 
 
 async def list_cases(ctx: Ctx, args: dict[str, str]) -> Reply:
@@ -103,8 +104,9 @@ async def roles(ctx: Ctx, args: dict[str, str]) -> Reply:
 WHO = r"(?P<who><at>[^<]+</at>)"
 COMMANDS = [
     Command("help", "help", "Show what I can do.", r"help|\?|commands", help_, ""),
-    Command("case", "case <N>", "Show a case's card.", rf"(?:show\s+)?{CASE_NO}", show_case,
-            "view"),
+    Command("case", "case *N*",
+            "Show a snapshot of a case (its own card, at the top of its thread, stays up to "
+            "date).", rf"(?:show\s+)?{CASE_NO}", show_case, "view"),
     Command("cases", "cases [locality]", "List the open cases you can see, newest first.",
             r"(?:open\s+)?cases(?:\s+(?:for|in)\s+(?P<where>.+))?", list_cases, "view"),
     Command("new incident", "new incident", "Log a new serious incident with a form.",
@@ -112,12 +114,12 @@ COMMANDS = [
     Command("setup", "setup [locality]",
             "Make this channel the safeguarding channel (for one ICB if you name it).",
             r"set\s*up(?:\s+(?:for\s+)?(?P<where>.+))?", setup, "setup", frozenset({"team"})),
-    Command("move channel", "move channel [for <locality>]",
+    Command("move channel", "move channel [for *locality*]",
             "Move the safeguarding channel (for one ICB if you name it) to this channel; both "
             "channels are told.",
             r"move\s+(?:the\s+)?(?:safeguarding\s+)?channel(?:\s+(?:for\s+)?(?P<where>.+))?",
             move_channel, "setup", frozenset({"team"}), menu=False),
-    Command("role", "role <role> @person [for <ICB or region>]",
+    Command("role", "role *role* @person [for *ICB or region*]",
             "Give someone a role, e.g. `role medical director @Sam Lee for Devon`.",
             rf"(?P<remove>remove\s+)?role\s+(?P<role>.+?)\s+(?:from\s+|to\s+)?{WHO}"
             r"(?:\s+for\s+(?P<where>.+))?",

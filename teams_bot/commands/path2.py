@@ -7,6 +7,7 @@ from datetime import date
 
 from tracker.errors import InvalidInput
 from tracker.service.path2 import Path2Update
+from tracker.states import Verb
 
 from ..context import Ctx, Reply
 from .registry import CASE_NO, Command, number
@@ -69,8 +70,8 @@ async def learning(ctx: Ctx, args: dict[str, str]) -> Reply:
     place = f" for {ctx.services.ref.locality(where).name}" if where else ""
     if not shared:
         return Reply(text=f"No learning has been recorded{place} in the cases you can see. "
-                          "Record it with `learning case <N> ...` (see `help`), or with "
-                          "**Learning shared** on a Path 2 case card.")
+                          "Record it with `learning case` and the case number (see `help`), or "
+                          "with **Learning shared** on a Path 2 case card.")
     ref = ctx.services.ref
     lines = [f"**Learning shared{place}**, newest first", ""]
     for s in shared[:LIST_MAX]:
@@ -87,23 +88,24 @@ async def learning(ctx: Ctx, args: dict[str, str]) -> Reply:
 
 _NOTE = r"(?:\s+(?P<note>.+))?"
 COMMANDS = [
-    Command("media case", "media case <N> [confirmed] [note]",
+    Command("media case", "media case *N* [confirmed] [note]",
             "Flag media interest (or confirmed media attention) and alert the directors.",
             rf"media\s+(?:interest\s+)?{CASE_NO}(?:\s+(?P<confirmed>confirmed))?{_NOTE}",
-            media, "flag_media", menu=False),
-    Command("ack case", "ack case <N>",
+            media, "flag_media", menu=False, moves=(Verb.EDIT,)),
+    Command("ack case", "ack case *N*",
             "Acknowledge an escalation on a case that was sent to you.",
-            rf"(?:ack|acknowledge)\s+{CASE_NO}", ack, "acknowledge", menu=False),
-    Command("escalate case", "escalate case <N> regional|national <reason>",
+            rf"(?:ack|acknowledge)\s+{CASE_NO}", ack, "acknowledge", menu=False,
+            moves=(Verb.ACKNOWLEDGE,)),
+    Command("escalate case", "escalate case *N* regional|national *reason*",
             "Escalate a case to the regional (or national) team, saying why.",
             rf"escalate\s+{CASE_NO}(?:\s+(?:to\s+)?(?P<level>\w+)(?:\s+(?P<reason>.+))?)?",
-            escalate, "escalate", menu=False),
+            escalate, "escalate", menu=False, moves=(Verb.EDIT,)),
     Command("path2 case",
-            "path2 case <N> framework|response|72h|investigation|specialist <value>",
+            "path2 case *N* framework|response|72h|investigation|specialist *value*",
             "Update a Path 2 record, e.g. `path2 case 42 framework SIF 2015`.",
             rf"path\s*2\s+{CASE_NO}\s+(?P<field>framework|response|72h(?:\s+report)?"
             r"|investigation(?:\s+due)?|specialist)\s+(?P<value>.+)",
-            path2, "edit_record", menu=False),
+            path2, "edit_record", menu=False, moves=(Verb.EDIT,)),
     Command("learning", "learning [locality]", "List the learning shared, and when.",
             r"learning(?:\s+(?!case\b|#?\d)(?:for\s+|in\s+)?(?P<where>.+))?", learning, "view",
             menu=False),

@@ -11,6 +11,7 @@ from tracker.errors import InvalidInput
 from tracker.model import PersonRef
 from tracker.privacy import check_text
 from tracker.record_fields import match, read_day
+from tracker.states import Verb
 
 from ..context import Ctx, Reply
 from .core import _mentioned_person
@@ -38,8 +39,8 @@ async def update(ctx: Ctx, args: dict[str, str]) -> Reply:
         return Reply(text=out.message)
     field, value = match(rest)
     if not value and field.kind != "append":
-        raise InvalidInput({field.key: f"Give the new value, e.g. `update case {n} "
-                                       f"{field.key.replace('_', ' ')} <value>`."})
+        raise InvalidInput({field.key: f"Give the new value after `update case {n} "
+                                       f"{field.label.lower()}`."})
     out = await ctx.service.update_record(ctx.actor, n, None, {field.key: value})
     return Reply(text=out.message)
 
@@ -92,16 +93,19 @@ async def learning(ctx: Ctx, args: dict[str, str]) -> Reply:
 
 
 COMMANDS = [
-    Command("update case", "update case <N> <field> <value>",
+    Command("update case", "update case *N* *field* *value*",
             "Update the tracker record, e.g. `update case 42 stage analysis`, `update case 42 "
             "signed off 2027-01-20`, `update case 42 designated professional @name`.",
-            rf"(?:update|set|edit)\s+{CASE_NO}\s+(?P<rest>.+)", update, "edit_record"),
-    Command("note case", "note case <N> <text>", "Add a comment to the record.",
-            rf"(?:note|comment)\s+{CASE_NO}\s+(?P<text>.+)", note, "edit_record"),
-    Command("action case", "action case <N> <what> owner @name due <date>",
+            rf"(?:update|set|edit)\s+{CASE_NO}\s+(?P<rest>.+)", update, "edit_record",
+            moves=(Verb.EDIT,)),
+    Command("note case", "note case *N* *text*", "Add a comment to the record.",
+            rf"(?:note|comment)\s+{CASE_NO}\s+(?P<text>.+)", note, "edit_record",
+            moves=(Verb.EDIT,)),
+    Command("action case", "action case *N* *what* owner @name due *date*",
             "Add a review action, or set one's status: `action case 42 2 done`.",
-            rf"action\s+{CASE_NO}\s+(?P<rest>.+)", action, "edit_record"),
-    Command("learning case", "learning case <N> <kind> on <date> to <audience>",
+            rf"action\s+{CASE_NO}\s+(?P<rest>.+)", action, "edit_record", moves=(Verb.EDIT,)),
+    Command("learning case", "learning case *N* *kind* on *date* to *audience*",
             "Record learning shared, e.g. a 7-minute briefing or a learning event.",
-            rf"learning\s+{CASE_NO}\s+(?P<rest>.+)", learning, "record_learning"),
+            rf"learning\s+{CASE_NO}\s+(?P<rest>.+)", learning, "record_learning",
+            moves=(Verb.LEARNING,)),
 ]

@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tracker.states import Verb
+
 from ..context import Ctx, Reply
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ class Command:
     action: str  # the permission it needs ("" = none: help)
     scopes: frozenset[str] = ALL_SCOPES
     menu: bool = True  # offered in the Teams compose-box menu
+    moves: tuple[Verb, ...] = ()  # the state-machine verbs it can apply (tests/test_states.py)
 
     # What the manifest builder needs (manifest.build.CommandInfo).
     @property

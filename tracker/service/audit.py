@@ -36,4 +36,4 @@ class AuditService(ServiceBase):
                 raise InvalidInput({"page": f"Case {number} has {pages} page"
                                             f"{'s' if pages != 1 else ''} of history."})
             events = await uow.events.history(number, (page - 1) * PAGE_SIZE, PAGE_SIZE)
-        return HistoryPage(number, [entry(e) for e in events], page, pages, total)
+        return HistoryPage(number, [entry(e, self.ref) for e in events], page, pages, total)

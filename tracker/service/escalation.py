@@ -61,7 +61,7 @@ class EscalationService(IntakeService):
                 "media_interest": (before[0], True),
                 "media_confirmed": (before[1], case.media_confirmed)}
             if esc is not None:
-                changes["escalations"] = (None, _summary(esc))
+                changes["escalations"] = (None, _summary(esc, self.ref.role_label))
             self.decide(case, actor, "media interest", reason)
             await self.apply(uow, actor, case, Verb.EDIT, "media_flagged", changes, notices,
                              detail=note)
@@ -75,8 +75,9 @@ class EscalationService(IntakeService):
         """Escalate to the regional team (and nationally): who escalated and why are kept."""
         level = level.strip().lower()
         if level not in (REGIONAL, NATIONAL):
-            raise InvalidInput({"level": "Say regional or national, e.g. `escalate case 42 "
-                                         "regional <reason>`."})
+            raise InvalidInput({"level": "Say regional or national, then why, e.g. `escalate "
+                                         "case 42 regional the police asked for a strategy "
+                                         "meeting`."})
         reason = _limited("reason", reason, REASON_MAX)
         if not reason:
             raise InvalidInput({"reason": "Say why you are escalating, e.g. `escalate case 42 "
@@ -91,7 +92,8 @@ class EscalationService(IntakeService):
             esc, notices = self._raise(case, actor, level, reason, rows, missing, holders)
             self.decide(case, actor, "escalated", f"{KIND_TITLES[level]}: {reason}")
             await self.apply(uow, actor, case, Verb.EDIT, "escalated",
-                             {"escalations": (None, _summary(esc))}, notices, detail=reason)
+                             {"escalations": (None, _summary(esc, self.ref.role_label))},
+                             notices, detail=reason)
             await uow.commit()
         return Outcome(case, f"Case {number} escalated ({KIND_TITLES[level].lower()}). "
                              + _told(self.ref.role_label, esc))
@@ -105,7 +107,7 @@ class EscalationService(IntakeService):
                                                     "Possible media interest (at intake)")
         if esc is not None:
             await self.apply(uow, actor, case, Verb.EDIT, "media_flagged",
-                             {"escalations": (None, _summary(esc))}, notices)
+                             {"escalations": (None, _summary(esc, self.ref.role_label))}, notices)
 
     async def media_flagged(self, uow: UnitOfWork, actor: Actor, case: Case) -> list[Notice]:
         """Media attention flagged by another step (the pre-publication briefing): the media
@@ -153,9 +155,11 @@ def _limited(name: str, text: str, limit: int) -> str:
     return text
 
 
-def _summary(esc: Escalation) -> str:
-    people = ", ".join(f"{r.name} ({r.role})" for r in esc.recipients) or "nobody"
-    gaps = f"; no holder: {', '.join(esc.missing_roles)}" if esc.missing_roles else ""
+def _summary(esc: Escalation, label: Callable[[str], str]) -> str:
+    people = ", ".join(f"{r.name} ({label(r.role).lower()})" for r in esc.recipients) \
+        or "nobody"
+    gaps = f"; nobody holds: {', '.join(label(r).lower() for r in esc.missing_roles)}" \
+        if esc.missing_roles else ""
     return f"{esc.number} {esc.kind}: {people}{gaps}"
 
 

@@ -28,6 +28,7 @@ class IntakeForm:
     local_reference: str = ""
     specialist_commissioned: bool = False
     media_interest: bool = False
+    age_group: str = ""  # child | adult | "" (not known yet); a child's case runs the SIN clock
     masked: Mapping[str, list[str]] = field(default_factory=dict)  # field -> kinds masked
 
     def identifiers(self) -> list[Identifier]:
@@ -73,7 +74,7 @@ class IntakeService(ServiceBase):
         errors: dict[str, str] = {}
         known = {"steis_number", "lfpse_reference", "local_reference", "reported_by", "locality",
                  "incident_date", "summary", "specialist_commissioned", "media_interest",
-                 "confirm_no_patient_data"}
+                 "confirm_no_patient_data", "age_group"}
         for key in raw:
             if key not in known and not str(key).startswith("_") and key not in ("verb", "form"):
                 errors[str(key)] = "Unknown field."
@@ -94,6 +95,7 @@ class IntakeService(ServiceBase):
                 errors.update(e.errors)
         incident = _incident_date(raw.get("incident_date"), today, errors)
         flags = {k: _flag(raw, k, errors) for k in ("specialist_commissioned", "media_interest")}
+        age_group = self._age_group(_text(raw, "age_group", errors, 40), errors)
         if errors:
             raise InvalidInput(errors)
         texts = {"summary": summary, "reported_by": reported_by, **refs}
@@ -111,7 +113,17 @@ class IntakeService(ServiceBase):
             steis_number=refs["steis_number"], lfpse_reference=refs["lfpse_reference"],
             local_reference=refs["local_reference"],
             specialist_commissioned=flags["specialist_commissioned"],
-            media_interest=flags["media_interest"], masked=masked)
+            media_interest=flags["media_interest"], age_group=age_group,
+            masked=masked)
+
+    def _age_group(self, text: str, errors: dict[str, str]) -> str:
+        if not text:
+            return ""
+        try:
+            return self.ref.option("age_groups", text).key
+        except InvalidInput:
+            errors["age_group"] = "Say child or adult (or leave it out if not known yet)."
+            return ""
 
     async def log_incident(self, actor: Actor, form: IntakeForm) -> tuple[Case, bool]:
         """Store a new case and queue its thread; an already-known StEIS/LFPSE number is reused.
@@ -145,8 +157,8 @@ class IntakeService(ServiceBase):
         channel = await uow.directory.channel_for(form.locality)
         if channel is None:
             raise NotConfigured(
-                "No safeguarding channel is set up yet. In Teams, type `setup` in the "
-                "safeguarding channel, then send the incident again."
+                "No safeguarding channel is set up yet. In Teams, in the safeguarding channel, "
+                "@mention the bot and type `setup`, then send the incident again."
             )
         loc = self.ref.localities[form.locality]
         now = self.clock.now()
@@ -156,6 +168,7 @@ class IntakeService(ServiceBase):
             date_added=now.date(), identifiers=form.identifiers(),
             specialist_commissioned=form.specialist_commissioned,
             media_interest=form.media_interest, team_id=channel.team_id,
+            age_group=form.age_group,
         )
         case.number = await uow.cases.add(case, None)
         await uow.cases.claim_identifiers(case.number,
@@ -163,6 +176,8 @@ class IntakeService(ServiceBase):
         await self.record(uow, actor, case.number, "case_logged", {
             "what": "case logged",
             "changes": {"locality": {"old": None, "new": loc.key},
+                        **({"age_group": {"old": None, "new": case.age_group}}
+                           if case.age_group else {}),
                         "identifiers": {"old": None,
                                         "new": [f"{i.kind.value}:{i.value}"
                                                 for i in case.identifiers]}},

@@ -86,8 +86,9 @@ class LearningService(ServiceBase):
             if locality.strip():
                 keys = [self.ref.locality(locality).key]
             else:
+                # Every case that exists counts, closed ones too (issue 12).
                 seen = await uow.cases.list(CaseFilter(scopes=[g.scope for g in access.grants],
-                                                       limit=200))
+                                                       open_only=False, limit=500))
                 keys = sorted({c.locality for c in channels if c.locality}
                               | {h.scope.key for h in holders if h.scope.kind is ScopeKind.LOCALITY}
                               | {c.locality for c in seen})

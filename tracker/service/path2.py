@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..deadlines import clocks_for
 from ..errors import InvalidInput
 from ..model import ID_LABELS, Actor, Case, Identifier, IdKind, State
 from ..ports import DuplicateIdentifier, Notice, UnitOfWork
@@ -17,7 +16,7 @@ from .base import Outcome
 from .escalation import EscalationService
 
 LEGACY = "sif_2015"
-INVESTIGATION_CLOCK = "si_investigation"  # its length is in tracker/data/timescales.json
+INVESTIGATION_CLOCK = "si_investigation"  # timescales.json; an agreed date replaces its default
 REF_MAX = 40
 PATH2_STATES = (State.SI,)
 
@@ -100,9 +99,6 @@ class Path2Service(EscalationService):
         if report:
             changes["report_72h_on"] = (case.report_72h_on, report)
             case.report_72h_on = report
-        if due is None and case.framework == LEGACY and case.investigation_due_on is None:
-            due = next((c.due for c in clocks_for(case, self.ref.timescales, self.wd)
-                        if c.key == INVESTIGATION_CLOCK), None)
         if due and due != case.investigation_due_on:
             changes["investigation_due_on"] = (case.investigation_due_on, due)
             case.investigation_due_on = due

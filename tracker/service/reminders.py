@@ -47,7 +47,8 @@ class ReminderService(ServiceBase):
         return datetime.combine(day, hours[0], tzinfo=LONDON).astimezone(when.tzinfo)
 
     async def fire(self, reminder: Reminder, respect_hours: bool = True) -> bool:
-        """Send one due reminder; False if it was put off (outside working hours, unknown)."""
+        """Send one due reminder; False if it was put off (outside working hours, unknown) or
+        cleared (the deadline was met or has gone)."""
         now = self.clock.now()
         kind = reminder.kind.split(":", 1)[0]
         handler = self.reminder_handlers().get(kind)
@@ -65,7 +66,7 @@ class ReminderService(ServiceBase):
             updated = await handler(uow, current, case)
             await uow.reminders.upsert(updated)
             await uow.commit()
-            return True
+            return not (updated.done and updated.data.get("ended") == "cleared")
 
     async def sync_reminders(self, uow: UnitOfWork, case: Case) -> None:
         """Bring the case's ledger rows in line with the case (called on every change).

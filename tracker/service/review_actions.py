@@ -29,8 +29,8 @@ class ReviewActionService(Path1Base):
         elif len(text) > ACTION_MAX:
             errors["action"] = f"Keep the action under {ACTION_MAX} characters."
         if due is None:
-            errors["due"] = (f"Give a due date: `action case {number} <what> owner @name due "
-                             "2027-01-31`.")
+            errors["due"] = (f"Give a due date, e.g. `action case {number} Audit the referral "
+                             "pathway owner @name due 2027-01-31`.")
         elif due < self.today():
             errors["due"] = "The due date has already passed."
         if errors:
@@ -41,8 +41,9 @@ class ReviewActionService(Path1Base):
             who = owner or case.designated_professional
             if who is None:
                 raise InvalidInput({"owner": (
-                    f"Name the action's owner: `action case {number} <what> owner @name due "
-                    f"<date>`, or set the case's designated professional first.")})
+                    f"Name the action's owner, e.g. `action case {number} Audit the referral "
+                    "pathway owner @name due 2027-01-31`, or set the case's designated "
+                    "professional first.")})
             item = ActionItem(number=max((a.number for a in case.actions), default=0) + 1,
                               text=text, owner=who, due=due)
             case.actions.append(item)

@@ -5,21 +5,29 @@ from __future__ import annotations
 from datetime import date
 
 from ..errors import InvalidInput
-from ..model import ROUTE_LABELS, Actor, Route
+from ..model import ROUTE_LABELS, Actor, Route, State
+from ..ports import Notice, NoticeKind
 from ..privacy import check_text
-from ..states import Verb
+from ..states import Verb, next_state
 from .base import Outcome, ServiceBase
+
+REASON_MAX = 600
 
 _ROUTE_VERBS = {Route.PATH1: Verb.ROUTE_PATH1, Route.PATH2: Verb.ROUTE_PATH2,
                 Route.NFA: Verb.ROUTE_NFA}
 
 
 class TriageService(ServiceBase):
+    def age_group(self, text: str) -> str:
+        """"child", "adult", or "" when not said."""
+        return self.ref.option("age_groups", text).key if text.strip() else ""
+
     async def triage(
         self, actor: Actor, number: int, version: int | None, level: str,
-        strategy_on: date | None = None,
+        strategy_on: date | None = None, age_group: str = "",
     ) -> Outcome:
         level_key = self.ref.option("investigation_levels", level).key
+        age = self.age_group(age_group)
         async with self.uow() as uow:
             access = await self.access_in(uow, actor)
             case = await self.load(uow, access, number, "triage")
@@ -28,6 +36,9 @@ class TriageService(ServiceBase):
                        "strategy_meeting_on": (case.strategy_meeting_on, strategy_on)}
             case.investigation_level = level_key
             case.strategy_meeting_on = strategy_on
+            if age and age != case.age_group:
+                changes["age_group"] = (case.age_group, age)
+                case.age_group = age
             label = self.ref.label("investigation_levels", level_key)
             self.decide(case, actor, "triage", label)
             await self.apply(uow, actor, case, Verb.TRIAGE, "triaged", changes)
@@ -36,13 +47,14 @@ class TriageService(ServiceBase):
 
     async def decide_route(
         self, actor: Actor, number: int, version: int | None, route: Route,
-        level: str = "", strategy_on: date | None = None, reason: str = "",
+        level: str = "", strategy_on: date | None = None, reason: str = "", age_group: str = "",
     ) -> Outcome:
         reason = reason.strip()
         if route is Route.NFA and not reason:
             raise InvalidInput({"reason": "Give a reason for no further action."})
         check_text({"reason": reason})
         level_key = self.ref.option("investigation_levels", level).key if level else ""
+        age = self.age_group(age_group)
         verb = _ROUTE_VERBS[route]
         async with self.uow() as uow:
             access = await self.access_in(uow, actor)
@@ -57,6 +69,9 @@ class TriageService(ServiceBase):
                 case.strategy_meeting_on = strategy_on
             if not case.investigation_level:
                 raise InvalidInput({"level": "Choose the level of investigation first."})
+            if age and age != case.age_group:
+                changes["age_group"] = (case.age_group, age)
+                case.age_group = age
             case.route = route
             if route is Route.NFA:
                 case.close_reason = reason
@@ -69,3 +84,34 @@ class TriageService(ServiceBase):
             await self.apply(uow, actor, case, verb, "route_decided", changes, detail=reason)
             await uow.commit()
         return Outcome(case, f"Case {number} is now on {ROUTE_LABELS[route]}.")
+
+    async def move_to_path1(self, actor: Actor, number: int, version: int | None,
+                            reason: str) -> Outcome:
+        """A Path 2 case whose case review is agreed later goes to Path 1 (awaiting the
+        panel), keeping its record, identifiers, escalations and history."""
+        reason = " ".join(reason.split())
+        if not reason:
+            raise InvalidInput({"reason": f"Say why, e.g. `path1 case {number} the partnership "
+                                          "agreed a SAR`."})
+        if len(reason) > REASON_MAX:
+            raise InvalidInput({"reason": f"Keep the reason under {REASON_MAX} characters."})
+        check_text({"reason": reason})
+        async with self.uow() as uow:
+            access = await self.access_in(uow, actor)
+            case = await self.load(uow, access, number, "decide_route")
+            await self.check_version(uow, actor, case, version, Verb.MOVE_TO_PATH1)
+            next_state(case.state, Verb.MOVE_TO_PATH1)  # only from Path 2
+            changes: dict[str, tuple[object, object]] = {"route": (case.route, Route.PATH1)}
+            case.route = Route.PATH1
+            detail = f"moved from Path 2 to {ROUTE_LABELS[Route.PATH1]}: {reason}"
+            self.decide(case, actor, "route", detail)
+            text = (f"Case {number} moved from Path 2 to Path 1 by {actor.display}: {reason}. "
+                    "The panel's decision is next; the Path 2 record stays on the case.")
+            notice = Notice(NoticeKind.THREAD_REPLY, number, text=text,
+                            key=f"path1:{number}:{case.version}")
+            await self.apply(uow, actor, case, Verb.MOVE_TO_PATH1, "moved_to_path1", changes,
+                             [notice], detail=reason)
+            await uow.commit()
+        assert case.state is State.PANEL
+        return Outcome(case, f"Case {number} is now on {ROUTE_LABELS[Route.PATH1]}, awaiting the "
+                             "panel's decision.")
