@@ -10,16 +10,13 @@ from datetime import date
 
 import pytest
 
-from storage.db import create_engine
-from storage.migrate import upgrade
 from tests.support.path1 import (
     LEAD,
     PANEL,
     World,
     cspr_case,
-    make_service,
+    open_world,
     path1_case,
-    staff,
 )
 from tracker.clock import FixedClock
 from tracker.errors import IllegalTransition, InvalidInput, PermissionDenied
@@ -31,12 +28,8 @@ pytestmark = pytest.mark.storage
 
 @pytest.fixture
 async def world(database, clock: FixedClock) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
-    engine = create_engine(database.url, schema=database.schema)
-    await upgrade(engine)
-    svc = make_service(engine, clock)
-    await staff(svc)
-    yield World(svc, engine, clock)
-    await engine.dispose()
+    async with open_world(database, clock) as world:
+        yield world
 
 
 async def path2_case(w: World, steis: str = "2026/7001", framework: str = "") -> int:

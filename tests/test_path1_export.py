@@ -11,11 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from storage.db import create_engine
-from storage.migrate import upgrade
 from teams_bot.export_api import as_csv, as_xlsx, safe
 from teams_bot.export_link import make_token, read_token
-from tests.support.path1 import DESIGNATED, LEAD, NOBODY, World, cspr_case, make_service, staff
+from tests.support.path1 import DESIGNATED, LEAD, NOBODY, World, cspr_case, open_world
 from tracker.clock import FixedClock
 from tracker.errors import PermissionDenied
 from tracker.export import HEADINGS
@@ -65,15 +63,11 @@ def test_files_stop_formulas_and_read_back() -> None:
 
 @pytest.fixture
 async def world(database, clock: FixedClock) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
-    engine = create_engine(database.url, schema=database.schema)
-    await upgrade(engine)
-    svc = make_service(engine, clock)
-    await staff(svc)
-    await svc.assign_role(LEAD, "safeguarding lead", Person(KENT_LEAD.aad_id, KENT_LEAD.teams_id,
-                                                            KENT_LEAD.name),
-                          Scope(ScopeKind.LOCALITY, "kent-and-medway"))
-    yield World(svc, engine, clock)
-    await engine.dispose()
+    async with open_world(database, clock) as world:
+        await world.svc.assign_role(
+            LEAD, "safeguarding lead", Person(KENT_LEAD.aad_id, KENT_LEAD.teams_id, KENT_LEAD.name),
+            Scope(ScopeKind.LOCALITY, "kent-and-medway"))
+        yield world
 
 
 @pytest.mark.storage

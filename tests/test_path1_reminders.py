@@ -9,8 +9,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from storage.db import create_engine
-from storage.migrate import upgrade
 from teams_bot.reminders import tick
 from tests.support.path1 import (
     DESIGNATED,
@@ -19,7 +17,7 @@ from tests.support.path1 import (
     World,
     cspr_case,
     make_service,
-    staff,
+    open_world,
 )
 from tracker.clock import FixedClock
 from tracker.errors import IllegalTransition, InvalidInput
@@ -31,12 +29,8 @@ DEV = PersonRef(DESIGNATED.aad_id, DESIGNATED.name, DESIGNATED.teams_id)
 
 @pytest.fixture
 async def world(database, clock: FixedClock) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
-    engine = create_engine(database.url, schema=database.schema)
-    await upgrade(engine)
-    svc = make_service(engine, clock)
-    await staff(svc)
-    yield World(svc, engine, clock)
-    await engine.dispose()
+    async with open_world(database, clock) as world:
+        yield world
 
 
 async def run_tick(w: World) -> int:

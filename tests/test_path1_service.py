@@ -8,8 +8,6 @@ from datetime import date
 
 import pytest
 
-from storage.db import create_engine
-from storage.migrate import upgrade
 from tests.support.path1 import (
     COMMS,
     DESIGNATED,
@@ -18,9 +16,8 @@ from tests.support.path1 import (
     PANEL,
     World,
     cspr_case,
-    make_service,
+    open_world,
     path1_case,
-    staff,
 )
 from tracker.clock import FixedClock
 from tracker.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
@@ -37,12 +34,8 @@ DEV = PersonRef(DESIGNATED.aad_id, DESIGNATED.name, DESIGNATED.teams_id)
 
 @pytest.fixture
 async def world(database, clock: FixedClock) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
-    engine = create_engine(database.url, schema=database.schema)
-    await upgrade(engine)
-    svc = make_service(engine, clock)
-    await staff(svc)
-    yield World(svc, engine, clock)
-    await engine.dispose()
+    async with open_world(database, clock) as world:
+        yield world
 
 
 async def unchanged(w: World, number: int, version: int, events: int) -> None:

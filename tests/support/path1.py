@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
@@ -9,6 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import create_engine
+from storage.migrate import upgrade
 from storage.tables import case_events, outbox, reminders
 from storage.uow import uow_factory
 from tracker.clock import FixedClock
@@ -86,3 +90,16 @@ async def path1_case(svc: CaseService, steis: str = "2026/5001", locality: str =
 async def cspr_case(svc: CaseService, **kw: Any) -> Case:
     case = await path1_case(svc, **kw)
     return (await svc.panel_decision(PANEL, case.number, None, "CSPR")).case
+
+
+@asynccontextmanager
+async def open_world(database: Any, clock: FixedClock) -> AsyncIterator[World]:
+    """A migrated database (tests' `database` fixture), the service and its staff."""
+    engine = create_engine(database.url, schema=database.schema)
+    await upgrade(engine)
+    svc = make_service(engine, clock)
+    await staff(svc)
+    try:
+        yield World(svc, engine, clock)
+    finally:
+        await engine.dispose()

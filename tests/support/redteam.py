@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from storage.tables import case_events, cases, channels, outbox, role_grants
+from storage.tables import channels
 from tests.conftest import Database, bot_settings
 from tests.support.emulator import ConnectorEmulator, adaptive_card
 from tests.support.harness import Driver, card_text, start_bot
+from tests.support.surface_probe import change_counts
 from tests.support.teams import User, make_team
 from tests.test_foundation_e2e import INCIDENT, intake
 from tracker.clock import FixedClock
@@ -31,7 +32,6 @@ ADMIN = User("Ada Admin", aad_object_id="00000000-0000-0000-0000-00000000ad01")
 SECRETS = {"devon": "Bruising noticed at nursery (Devon)",
            "kent": "Fall at a care home in Medway (Kent)",
            "sussex": "Missed visits by a carer in Hove (Sussex)"}
-REFUSALS = ("permission_denied", "recipient_refused")
 
 
 @dataclass
@@ -41,19 +41,7 @@ class RedTeam:
     cases: dict[str, int]
 
     async def snapshot(self) -> tuple[int, ...]:
-        """Everything an attack could change (refusal events excepted: they are the record)."""
-        async with self.home.bot.services.engine.connect() as conn:
-            async def n(q: Any) -> int:
-                return int((await conn.execute(q)).scalar_one() or 0)
-            return (
-                await n(select(func.count()).select_from(case_events)
-                        .where(case_events.c.kind.not_in(REFUSALS))),
-                await n(select(func.count()).select_from(outbox)),
-                await n(select(func.sum(cases.c.version))),
-                await n(select(func.count()).select_from(cases)),
-                await n(select(func.count()).select_from(role_grants)),
-                await n(select(func.count()).select_from(channels)),
-            )
+        return await change_counts(self.home.bot.services.engine)
 
     async def channel_rows(self) -> dict[str, str]:
         async with self.home.bot.services.engine.connect() as conn:

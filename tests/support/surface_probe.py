@@ -61,17 +61,7 @@ class Probe:
             SqlCases.get, SqlCases.list = get, lst  # type: ignore[method-assign]
 
     async def snapshot(self) -> tuple[int, ...]:
-        async with self.teams.bot.services.engine.connect() as conn:
-            async def n(q: Any) -> int:
-                return int((await conn.execute(q)).scalar_one() or 0)
-            return (
-                await n(select(func.count()).select_from(case_events)
-                        .where(case_events.c.kind.not_in(REFUSALS))),
-                await n(select(func.count()).select_from(outbox)),
-                await n(select(func.sum(cases.c.version))),
-                await n(select(func.count()).select_from(role_grants)),
-                await n(select(func.count()).select_from(channels)),
-            )
+        return await change_counts(self.teams.bot.services.engine)
 
     async def _say(self, text: str, who: str, channel: str | None = None) -> str:
         call = await self.teams.say(text, who, channel=channel)
@@ -175,3 +165,19 @@ class Probe:
                     if "476 5919" in text or "4765919" in text:
                         return True
         return False
+
+
+async def change_counts(engine: Any) -> tuple[int, ...]:
+    """Everything an attempt could change (refusal events excepted: they are the record)."""
+    async with engine.connect() as conn:
+        async def n(q: Any) -> int:
+            return int((await conn.execute(q)).scalar_one() or 0)
+        return (
+            await n(select(func.count()).select_from(case_events)
+                    .where(case_events.c.kind.not_in(REFUSALS))),
+            await n(select(func.count()).select_from(outbox)),
+            await n(select(func.sum(cases.c.version))),
+            await n(select(func.count()).select_from(cases)),
+            await n(select(func.count()).select_from(role_grants)),
+            await n(select(func.count()).select_from(channels)),
+        )
