@@ -22,7 +22,15 @@ from tests.support.teams import (
 )
 
 from .common import Child
-from .load import Level, Scene, case_message, drive, echo_message, triage_click
+from .load import (
+    Level,
+    Scene,
+    case_message,
+    channel_case_message,
+    drive,
+    echo_message,
+    triage_click,
+)
 
 API_KEY = "bench-intake-key-0123456789"
 CAPACITY = {"TRACKER_TENANT_RPS": "10000", "TRACKER_THREAD_RPS": "10000"}
@@ -31,7 +39,9 @@ CAPACITY = {"TRACKER_TENANT_RPS": "10000", "TRACKER_THREAD_RPS": "10000"}
 @dataclass
 class InboundResult:
     levels: tuple[int, ...]
-    ours_messages: dict[int, Level] = field(default_factory=dict)
+    edge: str = "botbuilder"  # TRACKER_SDK: the SDK that checks who sent each activity
+    ours_messages: dict[int, Level] = field(default_factory=dict)  # `case N` in a 1:1 chat
+    ours_channel: dict[int, Level] = field(default_factory=dict)  # `@bot case N` in the channel
     ours_clicks: dict[int, Level] = field(default_factory=dict)
     echo: dict[int, Level] = field(default_factory=dict)
     ideal: dict[int, Level] = field(default_factory=dict)
@@ -77,15 +87,30 @@ async def seed(bot: Child, emu: Child, team: Team, users: list[User],
     return Scene(emu.url, team, users, cases)
 
 
-def bot_env(url: str, users: list[User], limits: dict[str, str]) -> dict[str, str]:
-    return {"DATABASE_URL": url, "HOST": "127.0.0.1",
+def edge_missing(sdk: str) -> str | None:
+    """Why the SDK edge `sdk` cannot run from this checkout, or None if it can."""
+    from importlib.util import find_spec
+
+    from teams_bot.http.edges import EDGES
+
+    if sdk not in EDGES:
+        return f"`{sdk}` is not an SDK edge this bot knows ({', '.join(EDGES)})"
+    module = EDGES[sdk][0]
+    if find_spec(module) is None:
+        return f"its folder ({module.replace('.', '/')}/) is not in this checkout yet"
+    return None
+
+
+def bot_env(url: str, users: list[User], limits: dict[str, str],
+            sdk: str = "botbuilder") -> dict[str, str]:
+    return {"DATABASE_URL": url, "HOST": "127.0.0.1", "TRACKER_SDK": sdk,
             "PORT": "{port}", "INTAKE_API_KEY": API_KEY, "TRACKER_INTAKE_PER_MINUTE": "0",
             "TRACKER_WORKING_HOURS": "always",
             "TRACKER_ADMINS": ",".join(u.aad_object_id for u in users), **limits}
 
 
 async def ours(work: Path, users_needed: int, per_user: int, limits: dict[str, str],
-               emu_args: list[str], database_url: str | None = None,
+               emu_args: list[str], database_url: str | None = None, sdk: str = "botbuilder",
                ) -> tuple[Child, Child, Scene]:
     """Our bot in its own process, with the emulator, seeded for `users_needed` users, on a
     fresh SQLite file or the (empty, migrated) PostgreSQL database given."""
@@ -96,7 +121,7 @@ async def ours(work: Path, users_needed: int, per_user: int, limits: dict[str, s
     url = database_url or f"sqlite+aiosqlite:///{work / f'tracker-{time.monotonic_ns()}.db'}"
     bot = Child(["-m", "teams_bot.cli", "serve"], work / "bot.log")
     bot.env = {k: v.replace("{port}", str(bot.port)) for k, v in
-               bot_env(url, users, limits).items()}
+               bot_env(url, users, limits, sdk).items()}
     try:
         await bot.start("/healthz")
         scene = await seed(bot, emu, team, users, per_user)
@@ -109,11 +134,13 @@ async def ours(work: Path, users_needed: int, per_user: int, limits: dict[str, s
 
 async def run_ours(work: Path, levels: tuple[int, ...], seconds: float, per_user: int,
                    out: InboundResult, database_url: str | None = None) -> None:
-    """Ours at each level: `case N`, then card clicks."""
-    bot, emu, scene = await ours(work, max(levels), per_user, CAPACITY, [], database_url)
+    """Ours at each level: `case N` in a 1:1 chat and in the channel, then card clicks."""
+    bot, emu, scene = await ours(work, max(levels), per_user, CAPACITY, [], database_url,
+                                 out.edge)
     try:
         for n in levels:
             out.ours_messages[n] = await drive(bot.url, scene, case_message, n, seconds)
+            out.ours_channel[n] = await drive(bot.url, scene, channel_case_message, n, seconds)
             out.ours_clicks[n] = await drive(bot.url, scene, triage_click, n, seconds)
     finally:
         bot.stop()
@@ -144,7 +171,8 @@ async def run_paced(work: Path, users: int, seconds: float, out: InboundResult,
                     database_url: str | None = None) -> None:
     """Teams' default limits (7/s per conversation, 50/s per tenant), enforced by the emulator
     with 429s: the pacing must hold."""
-    bot, emu, scene = await ours(work, users, 1, {}, ["--limits"], database_url)
+    bot, emu, scene = await ours(work, users, 1, {}, ["--limits"], database_url,
+                                 out.edge)
     try:
         async with aiohttp.ClientSession() as s:
             await s.post(emu.url + "/_reset")

@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.support.teams import Team, User, card_invoke, personal_message
+from tests.support.teams import Team, User, card_invoke, channel_message, personal_message
 
 from .common import percentile
 
@@ -54,6 +54,14 @@ def case_message(scene: Scene, i: int, state: dict[str, Any]) -> dict[str, Any]:
     user = scene.users[i]
     return personal_message(f"case {scene.cases[i][0]}", user, service_url=scene.emu_url,
                             team=scene.team, id=str(uuid.uuid4()))
+
+
+def channel_case_message(scene: Scene, i: int, state: dict[str, Any]) -> dict[str, Any]:
+    """`@bot case N` in the team's safeguarding channel (the reply is the case card there)."""
+    user = scene.users[i]
+    return channel_message(f"case {scene.cases[i][0]}", user, service_url=scene.emu_url,
+                           team=scene.team, channel_id=scene.team.safeguarding_channel_id,
+                           id=str(uuid.uuid4()))
 
 
 def echo_message(scene: Scene, i: int, state: dict[str, Any]) -> dict[str, Any]:

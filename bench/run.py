@@ -1,10 +1,12 @@
-"""`python -m bench.run [--quick] [--only inbound,storage,fanout,privacy,tab] [--out FILE]`
+"""`python -m bench.run [--quick] [--only inbound,storage,fanout,privacy,tab] [--out FILE]
+[--sdk botbuilder,agents]`
 
 Runs the benchmarks and writes the Markdown report (docs/performance.md). `--only privacy`
 measures the patient data detector alone and prints its table without rewriting the report.
 PostgreSQL is used when it answers at BENCH_DATABASE_URL, TEST_DATABASE_URL or postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 (each run gets its own database or schema, dropped afterwards); otherwise it is left out and
-the report says so.
+the report says so. `--sdk` names the SDK edges (TRACKER_SDK) the inbound part measures our bot
+with; one whose folder is not in the checkout is skipped, with a note in the report.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from .common import ROOT
 from .fanout import run_fanout
-from .inbound import InboundResult, run_ours, run_paced, run_references
+from .inbound import InboundResult, edge_missing, run_ours, run_paced, run_references
 from .privacy_bench import run_privacy
 from .privacy_bench import table as privacy_table
 from .report import Run, render
@@ -118,8 +120,12 @@ async def pg_schema(admin: str) -> AsyncIterator[str]:
         await conn.close()
 
 
+SDKS = ("botbuilder", "agents")
+
+
 async def main(sizes: Sizes, only: set[str], mode: str, work: Path,
-               postgres: bool = True, tune: bool = True) -> Run:
+               postgres: bool = True, tune: bool = True,
+               sdks: tuple[str, ...] = SDKS) -> Run:
     """Storage queries and the fan-out run in this process, as they would in `serve`: with the
     same garbage-collector and GIL settings (`tune_for_serving`; `tune=False` for tests)."""
     from teams_bot.http.app import tune_for_serving
@@ -130,20 +136,7 @@ async def main(sizes: Sizes, only: set[str], mode: str, work: Path,
         run.notes.append("PostgreSQL was not measured in this run (not asked for, or it did "
                          "not answer).")
     if "inbound" in only:
-        sqlite = InboundResult(sizes.levels)
-        await run_ours(work, sizes.levels, sizes.seconds, sizes.per_user, sqlite)
-        await run_references(work, max(sizes.levels), sizes.levels, sizes.seconds, sqlite)
-        # Teams allows 60 per 30 s in one conversation (2/s sustained) and 50/s per tenant:
-        # with the most users, each in their own 1:1 chat, both limits are in play.
-        await run_paced(work, max(sizes.levels), max(sizes.seconds, 5.0), sqlite)
-        run.inbound["SQLite"] = sqlite
-        if pg is not None:
-            postgres = InboundResult(sizes.levels)
-            async with pg_database(pg) as url:
-                await run_ours(work, sizes.levels, sizes.seconds, sizes.per_user, postgres,
-                               url)
-            postgres.echo, postgres.ideal = sqlite.echo, sqlite.ideal
-            run.inbound["PostgreSQL"] = postgres
+        await run_inbound(run, work, sizes, sdks, pg)
     if "storage" in only:
         if tune:
             tune_for_serving()
@@ -173,18 +166,52 @@ async def main(sizes: Sizes, only: set[str], mode: str, work: Path,
     return run
 
 
+async def run_inbound(run: Run, work: Path, sizes: Sizes, sdks: tuple[str, ...],
+                      pg: str | None) -> None:
+    """Our bot on each SDK edge and database, then the references, in this one run."""
+    edges = []
+    for sdk in sdks:
+        if (why := edge_missing(sdk)) is not None:
+            run.notes.append(f"The `{sdk}` edge was not measured in this run: {why}.")
+        else:
+            edges.append(sdk)
+    for sdk in edges:
+        sqlite = InboundResult(sizes.levels, sdk)
+        await run_ours(work, sizes.levels, sizes.seconds, sizes.per_user, sqlite)
+        run.inbound[(sdk, "SQLite")] = sqlite
+        if pg is not None:
+            postgres = InboundResult(sizes.levels, sdk)
+            async with pg_database(pg) as url:
+                await run_ours(work, sizes.levels, sizes.seconds, sizes.per_user, postgres,
+                               url)
+            run.inbound[(sdk, "PostgreSQL")] = postgres
+    if not run.inbound:
+        return
+    refs = InboundResult(sizes.levels)
+    await run_references(work, max(sizes.levels), sizes.levels, sizes.seconds, refs)
+    for r in run.inbound.values():
+        r.echo, r.ideal = refs.echo, refs.ideal
+    # Teams allows 60 per 30 s in one conversation (2/s sustained) and 50/s per tenant: with
+    # the most users, each in their own 1:1 chat, both limits are in play.
+    first = next(iter(run.inbound.values()))
+    await run_paced(work, max(sizes.levels), max(sizes.seconds, 5.0), first)
+
+
 def cli(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     p.add_argument("--quick", action="store_true", help="Tiny sizes: checks the code paths.")
     p.add_argument("--only", default="inbound,storage,fanout,privacy,tab")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     p.add_argument("--no-postgres", action="store_true", help="Measure SQLite only.")
+    p.add_argument("--sdk", default=",".join(SDKS),
+                   help="The SDK edges (TRACKER_SDK) to measure our bot with.")
     ns = p.parse_args(argv)
     sizes, mode = (QUICK, "quick") if ns.quick else (FULL, "full")
     only = {x.strip() for x in ns.only.split(",") if x.strip()}
     with tempfile.TemporaryDirectory(prefix="sgbench-") as tmp:
+        sdks = tuple(x.strip() for x in ns.sdk.split(",") if x.strip())
         run = asyncio.run(main(sizes, only, mode, Path(tmp),
-                               not ns.no_postgres and only != {"privacy"}))
+                               not ns.no_postgres and only != {"privacy"}, sdks=sdks))
     if run.privacy is not None:
         print("Patient data detector\n" + privacy_table(run.privacy))
     if only == {"privacy"}:

@@ -17,10 +17,13 @@ TINY = Sizes(levels=(1,), seconds=0.3, per_user=1, cases=200, events=1000, runs=
 async def test_the_quick_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     assert index_migration_base() != "head"  # the indexes it measures are in a migration
     run = await main(TINY, {"inbound", "storage", "fanout"}, "quick", tmp_path, postgres=False,
-                     tune=False)
+                     tune=False, sdks=("botbuilder", "no-such-sdk"))
 
-    inbound = run.inbound["SQLite"]
-    for table in (inbound.ours_messages, inbound.ours_clicks, inbound.echo, inbound.ideal):
+    inbound = run.inbound[("botbuilder", "SQLite")]
+    assert list(run.inbound) == [("botbuilder", "SQLite")]  # the unknown edge skipped, noted
+    assert any("`no-such-sdk` edge was not measured" in n for n in run.notes)
+    for table in (inbound.ours_messages, inbound.ours_channel, inbound.ours_clicks, inbound.echo,
+                  inbound.ideal):
         assert table[1].done > 0 and table[1].errors == 0
     assert inbound.paced is not None and inbound.paced.done > 0
     assert inbound.paced_throttled == 0  # our pacing kept under Teams' limits
@@ -32,7 +35,8 @@ async def test_the_quick_benchmark_runs_end_to_end(tmp_path: Path) -> None:
 
     text = render(run, "## Notes\n")
     for heading in ("# Performance", "## Targets", "## (a) Inbound", "## (b) Storage",
-                    "## (c) Fan-out", "ours / echo bot", "Quick mode"):
+                    "## (c) Fan-out", "1:1 / echo bot", "channel / ideal bot", "Quick mode",
+                    "(botbuilder, SQLite)", "no-such-sdk"):
         assert heading in text
 
 
