@@ -10,6 +10,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from . import sqlite_driver
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -26,8 +28,11 @@ def create_engine(url: str, schema: str | None = None, pool_size: int = 10) -> A
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # One connection: SQLite writes one transaction at a time anyway, and queueing for the
         # pool is first come, first served, where SQLite's busy-wait sleeps and polls.
+        extra: dict[str, Any] = {}
+        if (module := sqlite_driver.dbapi()) is not None:
+            extra["module"] = module  # one trip to aiosqlite's thread per statement
         engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1,
-                                     max_overflow=0, pool_timeout=60)
+                                     max_overflow=0, pool_timeout=60, **extra)
         _sqlite_setup(engine)
         return engine
     connect_args: dict[str, Any] = {}

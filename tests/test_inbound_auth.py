@@ -102,3 +102,28 @@ async def test_tokens_signed_wrongly_get_401_and_a_good_one_is_accepted(
     assert 200 <= status < 300, (status, body)
     assert await seen(signed_bot, act)
     assert keys.fetches >= 2  # the metadata and the keys came from the local server
+
+
+def test_authentication_reads_the_same_fields_as_from_the_full_deserialisation() -> None:
+    """The botbuilder edge gives its authentication a light activity: the four fields it
+    reads must equal msrest's full deserialisation, skill calls from the Emulator included."""
+    from botbuilder.schema import Activity
+
+    from teams_bot.botframework.adapter import for_authentication
+    from tests.support.teams import User, card_invoke, channel_message
+
+    team, user = make_team(), User("Ann Example")
+    relates = {"activityId": "1", "channelId": "emulator", "serviceUrl": "http://y",
+               "conversation": {"id": "c"}, "bot": {"id": "b"}}
+    message = personal_message("hi", user, service_url="http://x", team=team)
+    for act in (message, channel_message("hi", user, service_url="http://x", team=team),
+                card_invoke("triage", {"case": 1}, user, conversation="c", reply_to_id="1",
+                            service_url="http://x", team=team),
+                installation_update("add", service_url="http://x", team=team),
+                {**message, "relatesTo": relates},
+                {**message, "channelId": "emulator", "recipient": {"id": "b", "role": "skill"}}):
+        full, light = Activity().deserialize(act), for_authentication(act)
+        assert (light.channel_id, light.service_url) == (full.channel_id, full.service_url)
+        assert getattr(light.recipient, "role", None) == getattr(full.recipient, "role", None)
+        assert (light.relates_to and light.relates_to.serialize()) == \
+            (full.relates_to and full.relates_to.serialize())

@@ -21,6 +21,7 @@ from tracker.privacy import (
     check_text,
     kinds_in,
     mask,
+    nhs_count,
     scan,
 )
 
@@ -110,6 +111,17 @@ def test_findings_have_kind_span_and_confidence_on_the_original_text() -> None:
 def test_ordinary_numbers_are_not_nhs_numbers() -> None:
     for text in ("943 476 5918", "1234567890", "StEIS 2026/12345", "12/04/2012 10:00"):
         assert NHS not in kinds_in(text), text
+
+
+def test_the_nhs_count_skips_the_detector_only_where_it_could_find_none() -> None:
+    """`nhs_count` (used to refuse whole messages) skips text with fewer than ten digits as the
+    detector reads it: it must agree with the full scan on every text, near misses included."""
+    texts = [*NHS_FORMS, *CONFIRM, *CLEAN, "case 12", "triage", "case_review",
+             "943 476 591", "?p=943%20476%20591", "?p=%39%34%33%20476%205919",
+             "９４３ ４７６ ５９１", "943​476​591 9", "٩٤٣٤٧٦٥٩١٩", "4518 471 563x",
+             *(str(record["text"]) for record in corpus()[:300])]
+    for text in texts:
+        assert nhs_count(text) == sum(f.kind == NHS for f in scan(text)), text
 
 
 def test_the_detector_loads_nothing_from_the_network(tmp_path: Path) -> None:

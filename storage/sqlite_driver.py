@@ -1,0 +1,112 @@
+"""SQLite through aiosqlite's thread with one hop per statement.
+
+SQLAlchemy's aiosqlite adapter makes four trips to aiosqlite's thread for every statement (open
+a cursor, execute, fetch the rows, close the cursor), each a queue put, a wake-up of the event
+loop and a future. This cursor does the four in one trip, on the same thread and connection,
+under the same lock. Everything else (transactions, errors, server-side cursors) is SQLAlchemy's.
+"""
+
+from __future__ import annotations
+
+import collections
+import sqlite3
+from typing import Any
+
+from sqlalchemy.util import EMPTY_DICT
+from sqlalchemy.util.concurrency import await_
+
+try:  # SQLAlchemy 2.1's adapter layout; anything else keeps the stock driver
+    from sqlalchemy.dialects.sqlite.aiosqlite import (
+        AsyncAdapt_aiosqlite_connection,
+        AsyncAdapt_aiosqlite_cursor,
+        AsyncAdapt_aiosqlite_dbapi,
+    )
+    SUPPORTED = hasattr(AsyncAdapt_aiosqlite_connection, "_cursor_cls")
+except ImportError:  # pragma: no cover - other SQLAlchemy versions
+    SUPPORTED = False
+
+
+Ran = tuple[Any, int, Any, list[Any] | None]
+
+
+def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Ran:
+    """On aiosqlite's thread: the whole statement, rows included."""
+    cur = conn.cursor()
+    try:
+        if many:
+            cur.executemany(operation, parameters)
+        elif parameters is None:
+            cur.execute(operation)
+        else:
+            cur.execute(operation, parameters)
+        rows = cur.fetchall() if cur.description else None
+        return cur.description, cur.rowcount, cur.lastrowid, rows
+    finally:
+        cur.close()
+
+
+class _Ran:
+    """What SQLAlchemy reads from the cursor after a statement."""
+
+    __slots__ = ("arraysize", "description", "lastrowid", "rowcount")
+
+    def __init__(self) -> None:
+        self.description: Any = None
+        self.rowcount = -1
+        self.lastrowid: Any = None
+        self.arraysize = 1
+
+    def close(self) -> None:
+        pass
+
+
+if SUPPORTED:
+    class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
+        __slots__ = ()
+        _awaitable_cursor_close = False
+
+        def __init__(self, adapt_connection: Any) -> None:  # no aiosqlite cursor: no hop
+            self._adapt_connection = adapt_connection
+            self._connection = adapt_connection._connection
+            self._cursor = _Ran()  # type: ignore[assignment]
+            self._soft_closed_memoized = EMPTY_DICT
+            self._rows = collections.deque()
+
+        def execute(self, operation: Any, parameters: Any = None) -> Any:
+            try:
+                return await_(self._one_hop(operation, parameters, False))
+            except Exception as error:
+                self._adapt_connection._handle_exception(error)
+
+        def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+            try:
+                return await_(self._one_hop(operation, seq_of_parameters, True))
+            except Exception as error:
+                self._adapt_connection._handle_exception(error)
+
+        async def _one_hop(self, operation: Any, parameters: Any, many: bool) -> None:
+            aconn = self._connection
+            async with self._adapt_connection._execute_mutex:
+                description, rowcount, lastrowid, rows = await aconn._execute(  # type: ignore[attr-defined]
+                    lambda: _run(aconn._conn, operation, parameters, many))  # type: ignore[attr-defined]
+            ran = self._cursor
+            ran.description, ran.rowcount, ran.lastrowid = description, rowcount, lastrowid  # type: ignore[misc]
+            self._rows = collections.deque(rows) if rows is not None else collections.deque()
+
+    class OneHopConnection(AsyncAdapt_aiosqlite_connection):
+        __slots__ = ()
+        _cursor_cls = OneHopCursor
+
+    class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
+        def connect(self, *arg: Any, **kw: Any) -> Any:
+            stock = super().connect(*arg, **kw)
+            return OneHopConnection(self, stock._connection)
+
+
+def dbapi() -> Any | None:
+    """The one-hop DB-API module for `create_async_engine(module=...)`; None to keep stock."""
+    if not SUPPORTED:
+        return None
+    import aiosqlite
+
+    return OneHopDbapi(aiosqlite, sqlite3)
