@@ -56,7 +56,11 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        adapted = conn.connection.dbapi_connection
+        if isinstance(adapted, getattr(sqlite_driver, "OneHopConnection", ())):
+            adapted.begin("BEGIN IMMEDIATE")  # sent with the transaction's first statement
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 async def ping(engine: AsyncEngine) -> bool:

@@ -2,8 +2,11 @@
 
 SQLAlchemy's aiosqlite adapter makes four trips to aiosqlite's thread for every statement (open
 a cursor, execute, fetch the rows, close the cursor), each a queue put, a wake-up of the event
-loop and a future. This cursor does the four in one trip, on the same thread and connection,
-under the same lock. Everything else (transactions, errors, server-side cursors) is SQLAlchemy's.
+loop and a future: on a `case N` turn these hand-overs were the largest cost. This cursor does
+the four in one trip, on the same thread and connection, under the same lock. A transaction's
+`BEGIN IMMEDIATE` goes in the same trip as its first statement (so the write lock is still taken
+before anything is read), and a transaction that ran nothing ends without a trip. Everything
+else (transactions, errors, server-side cursors) is SQLAlchemy's.
 """
 
 from __future__ import annotations
@@ -29,10 +32,14 @@ except ImportError:  # pragma: no cover - other SQLAlchemy versions
 Ran = tuple[Any, int, Any, list[Any] | None]
 
 
-def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Ran:
-    """On aiosqlite's thread: the whole statement, rows included."""
+def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool,
+         begin: str | None) -> Ran:
+    """On aiosqlite's thread: the transaction's BEGIN if still to do, then the whole statement,
+    rows included."""
     cur = conn.cursor()
     try:
+        if begin is not None:
+            cur.execute(begin)
         if many:
             cur.executemany(operation, parameters)
         elif parameters is None:
@@ -85,17 +92,43 @@ if SUPPORTED:
                 self._adapt_connection._handle_exception(error)
 
         async def _one_hop(self, operation: Any, parameters: Any, many: bool) -> None:
-            aconn = self._connection
-            async with self._adapt_connection._execute_mutex:
+            aconn, adapted = self._connection, self._adapt_connection
+            async with adapted._execute_mutex:
+                begin, adapted.begin_pending = adapted.begin_pending, None  # type: ignore[attr-defined]
                 description, rowcount, lastrowid, rows = await aconn._execute(  # type: ignore[attr-defined]
-                    lambda: _run(aconn._conn, operation, parameters, many))  # type: ignore[attr-defined]
+                    lambda: _run(aconn._conn, operation, parameters, many, begin))  # type: ignore[attr-defined]
             ran = self._cursor
             ran.description, ran.rowcount, ran.lastrowid = description, rowcount, lastrowid  # type: ignore[misc]
             self._rows = collections.deque(rows) if rows is not None else collections.deque()
 
     class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-        __slots__ = ()
+        __slots__ = ("begin_pending",)
         _cursor_cls = OneHopCursor
+
+        def __init__(self, dbapi: Any, connection: Any) -> None:
+            super().__init__(dbapi, connection)
+            self.begin_pending: str | None = None  # sent with the next statement
+
+        def begin(self, statement: str) -> None:
+            self.begin_pending = statement
+
+        def cursor(self, server_side: bool = False) -> Any:
+            if server_side and self.begin_pending is not None:  # its own trip, then stream
+                begin, self.begin_pending = self.begin_pending, None
+                OneHopCursor(self).execute(begin)
+            return super().cursor(server_side)
+
+        def commit(self) -> None:
+            if self.begin_pending is not None:  # nothing ran: no transaction to end
+                self.begin_pending = None
+                return
+            super().commit()
+
+        def rollback(self) -> None:
+            if self.begin_pending is not None:
+                self.begin_pending = None
+                return
+            super().rollback()
 
     class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
         def connect(self, *arg: Any, **kw: Any) -> Any:
