@@ -1,0 +1,107 @@
+"""Issue 13: no inbound turn scans the channel list. Every statement a turn sends to the
+database is counted over real HTTP (an SQLAlchemy listener on the bot's engine): asking whether
+the turn's channel is a safeguarding channel is one point lookup on `channels.channel_id`, with
+fifty other channels set up, and a 1:1 chat does not ask at all."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event, insert, text
+
+from storage.directory import SqlDirectory
+from storage.tables import channels
+from tests.support.harness import Driver
+from tests.test_foundation_e2e import INCIDENT, intake
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.xfail(not hasattr(SqlDirectory, "channel_by_id"), strict=True,
+                      reason="the indexed channel lookup comes with the service branch"),
+]
+
+Statement = tuple[str, Any]
+
+
+@contextmanager
+def statements(teams: Driver) -> Iterator[list[Statement]]:
+    """Every statement the bot's engine runs inside the block, with its parameters."""
+    seen: list[Statement] = []
+    sync = teams.bot.services.engine.sync_engine
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+               executemany: bool) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(sync, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(sync, "before_cursor_execute", record)
+
+
+def flat(sql: str) -> str:
+    return " ".join(sql.split())
+
+
+def scans(seen: list[Statement]) -> list[str]:
+    """Statements that read the channels table without a WHERE: the whole list."""
+    return [s for s, _ in seen if "FROM channels" in flat(s) and " WHERE " not in flat(s)]
+
+
+def by_id(seen: list[Statement]) -> list[Statement]:
+    """Lookups of one channel by its id (the background workers look channels up by
+    locality, when they post to a case thread; those are not the turn's)."""
+    return [(s, p) for s, p in seen if "FROM channels" in flat(s)
+            and "channels.channel_id =" in flat(s)]
+
+
+async def turn(teams: Driver, act: Callable[[], Awaitable[Any]]) -> list[Statement]:
+    """The statements run while one turn is answered."""
+    with statements(teams) as seen:
+        await act()
+    return list(seen)
+
+
+async def test_a_turn_looks_up_its_channel_by_id_and_reads_one_row(teams: Driver) -> None:
+    await teams.setup_team("Lena Lead")
+    await teams.say("role designated lead <at>Dev Designated</at> for Devon", "Lena Lead",
+                    mentions=("Dev Designated",))
+    engine = teams.bot.services.engine
+    async with engine.begin() as conn:  # fifty other safeguarding channels, one per locality
+        await conn.execute(insert(channels), [
+            {"locality": f"Place {i}", "channel_id": f"19:other{i}@thread.tacv2",
+             "team_id": f"19:team{i}", "service_url": teams.emu.url,
+             "tenant_id": teams.team.tenant_id} for i in range(50)])
+    status, body = await intake(teams, INCIDENT)
+    assert status == 201, body
+    number = body["case_number"]
+    root = (await teams.thread_of_case(number)).activity_id
+    await asyncio.sleep(0.3)  # the thread's own follow-ups are sent
+
+    in_channel = await turn(teams, lambda: teams.say(f"case {number}", "Dev Designated"))
+    in_chat = await turn(teams, lambda: teams.dm(f"case {number}", "Dev Designated"))
+    click = await turn(teams, lambda: teams.click(
+        "route_path1", {"case": number, "version": 1, "level": "case_review"},
+        "Dev Designated", reply_to=root))
+
+    for seen in (in_channel, in_chat, click):
+        assert scans(seen) == []
+    assert by_id(in_chat) == []  # a 1:1 chat is no channel: nothing to look up
+    for seen in (in_channel, click):
+        lookups = by_id(seen)
+        assert len(lookups) == 1, lookups
+        [(sql, params)] = lookups
+        async with engine.connect() as conn:  # the same statement reads one row, not 51
+            rows = (await conn.exec_driver_sql(sql, params)).all()
+            assert len(rows) == 1
+            if engine.dialect.name == "sqlite":
+                plan = " ".join(str(r[-1]) for r in await conn.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN {sql}", params))
+                assert "USING INDEX" in plan and "SCAN channels" not in plan, plan
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM channels"))).scalar_one() == 51
