@@ -77,11 +77,15 @@ class Writer:
         async with self.unit() as uow:
             return await self.access_in(uow, actor)
 
-    async def check(self, actor: Actor, action: str) -> Access:
-        """Refuse (and log the refusal) unless `actor` may do `action` somewhere."""
+    async def check(self, actor: Actor, action: str, number: int | None = None) -> Access:
+        """Refuse (and log the refusal, under case `number` when it exists) unless `actor` may
+        do `action` somewhere."""
         async with self.unit() as uow:
             access = await self.access_in(uow, actor)
-            self.require(access, action)
+            if not can(self.deps.ref, access, action, None, ""):
+                if number is not None:  # refused as `load` refuses: hidden reads as missing
+                    await self.load(uow, access, number, action)
+                self.require(access, action)
             return access
 
     def is_admin(self, actor: Actor) -> bool:
