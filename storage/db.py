@@ -56,10 +56,7 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync, "begin")
     def _on_begin(conn: Any) -> None:
-        adapted = conn.connection.dbapi_connection
-        if isinstance(adapted, getattr(sqlite_driver, "OneHopConnection", ())):
-            adapted.begin("BEGIN IMMEDIATE")  # sent with the transaction's first statement
-        else:
+        if not sqlite_driver.defer(conn.connection.dbapi_connection, "BEGIN IMMEDIATE"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -136,6 +136,15 @@ if SUPPORTED:
             return OneHopConnection(self, stock._connection)
 
 
+def defer(dbapi_connection: Any, begin: str) -> bool:
+    """Send `begin` with the transaction's first statement; False if this is not our driver
+    (then the caller runs it now)."""
+    if not SUPPORTED or not isinstance(dbapi_connection, OneHopConnection):
+        return False
+    dbapi_connection.begin(begin)
+    return True
+
+
 def dbapi() -> Any | None:
     """The one-hop DB-API module for `create_async_engine(module=...)`; None to keep stock."""
     if not SUPPORTED:
