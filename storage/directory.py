@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -14,6 +17,38 @@ from tracker.ports import ChannelRef, Installation, Person, RoleHolder
 from .tables import channels, installations, people, role_grants
 
 _GRANTS = select(role_grants).where(role_grants.c.aad_id == bindparam("b_aad"))  # every request
+
+class _TurnGrants:
+    """A turn's grants by person, shared with the tasks the turn starts."""
+
+    __slots__ = ("by_person", "changed")
+
+    def __init__(self) -> None:
+        self.by_person: dict[str, tuple[Grant, ...]] = {}
+        self.changed = False  # the turn changed a grant: read them every time from now on
+
+
+_TURN_GRANTS: ContextVar[_TurnGrants | None] = ContextVar("sgtracker_turn_grants", default=None)
+
+
+@contextmanager
+def grants_read_once() -> Iterator[None]:
+    """Within the block (one inbound turn) a person's role grants are read once: the turn's
+    permission gate and the service call behind it judge the same grants, one query and one
+    trip to the database fewer. Once the turn changes any grant it reads them every time."""
+    memo = _TurnGrants()
+    token = _TURN_GRANTS.set(memo)
+    try:
+        yield
+    finally:
+        _TURN_GRANTS.reset(token)
+        memo.changed = True  # a task the turn started and that outlives it reads afresh
+
+
+def _grants_changed() -> None:
+    if (memo := _TURN_GRANTS.get()) is not None:
+        memo.changed = True
+        memo.by_person.clear()
 
 
 class SqlDirectory:
@@ -117,10 +152,17 @@ class SqlDirectory:
     async def grants_for(self, aad_id: str) -> tuple[Grant, ...]:
         if not aad_id:
             return ()
+        memo = _TURN_GRANTS.get()
+        if memo is not None and not memo.changed and aad_id in memo.by_person:
+            return memo.by_person[aad_id]
         rows = await self.conn.execute(_GRANTS, {"b_aad": aad_id})
-        return tuple(Grant(r.role, Scope(ScopeKind(r.scope_kind), r.scope_key)) for r in rows)
+        grants = tuple(Grant(r.role, Scope(ScopeKind(r.scope_kind), r.scope_key)) for r in rows)
+        if memo is not None and not memo.changed:
+            memo.by_person[aad_id] = grants
+        return grants
 
     async def add_grant(self, aad_id: str, role: str, scope: Scope) -> bool:
+        _grants_changed()
         existing = await self.conn.execute(select(role_grants.c.id).where(
             role_grants.c.aad_id == aad_id, role_grants.c.role == role,
             role_grants.c.scope_kind == scope.kind.value, role_grants.c.scope_key == scope.key))
@@ -131,6 +173,7 @@ class SqlDirectory:
         return True
 
     async def remove_grant(self, aad_id: str, role: str, scope: Scope) -> bool:
+        _grants_changed()
         done = await self.conn.execute(delete(role_grants).where(
             role_grants.c.aad_id == aad_id, role_grants.c.role == role,
             role_grants.c.scope_kind == scope.kind.value, role_grants.c.scope_key == scope.key))

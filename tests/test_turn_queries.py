@@ -1,7 +1,8 @@
 """Issue 13: no inbound turn scans the channel list. Every statement a turn sends to the
 database is counted over real HTTP (an SQLAlchemy listener on the bot's engine): asking whether
 the turn's channel is a safeguarding channel is one point lookup on `channels.channel_id`, with
-fifty other channels set up, and a 1:1 chat does not ask at all."""
+fifty other channels set up, and a 1:1 chat does not ask at all. The asker's role grants are
+read once per turn."""
 
 from __future__ import annotations
 
@@ -13,16 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event, insert, text
 
-from storage.directory import SqlDirectory
 from storage.tables import channels
 from tests.support.harness import Driver
 from tests.test_foundation_e2e import INCIDENT, intake
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.xfail(not hasattr(SqlDirectory, "channel_by_id"), strict=True,
-                      reason="the indexed channel lookup comes with the service branch"),
-]
+pytestmark = pytest.mark.e2e
 
 Statement = tuple[str, Any]
 
@@ -91,6 +87,8 @@ async def test_a_turn_looks_up_its_channel_by_id_and_reads_one_row(teams: Driver
 
     for seen in (in_channel, in_chat, click):
         assert scans(seen) == []
+    for seen in (in_channel, in_chat, click):  # the gate and the service judge one reading
+        assert sum("FROM role_grants" in flat(s) for s, _ in seen) == 1, seen
     assert by_id(in_chat) == []  # a 1:1 chat is no channel: nothing to look up
     for seen in (in_channel, click):
         lookups = by_id(seen)
@@ -105,3 +103,42 @@ async def test_a_turn_looks_up_its_channel_by_id_and_reads_one_row(teams: Driver
                 assert "USING INDEX" in plan and "SCAN channels" not in plan, plan
     async with engine.connect() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM channels"))).scalar_one() == 51
+
+
+async def test_a_turn_that_changes_grants_reads_them_afresh(tmp_path: Any) -> None:
+    """The once-per-turn reading of grants stops as soon as the turn changes a grant, whether
+    that change is kept or rolled back; outside a turn nothing is remembered."""
+    from storage.db import create_engine
+    from storage.directory import grants_read_once
+    from storage.migrate import upgrade
+    from storage.uow import SqlUnitOfWork
+    from tracker.permissions import NATIONAL
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}")
+    await upgrade(engine)
+
+    async def grants() -> int:
+        async with SqlUnitOfWork(engine) as uow:
+            return len(await uow.directory.grants_for("aad-1"))
+
+    async def grant(keep: bool) -> None:
+        async with SqlUnitOfWork(engine) as uow:
+            await uow.directory.add_grant("aad-1", "safeguarding_lead", NATIONAL)
+            if keep:
+                await uow.commit()
+
+    try:
+        with grants_read_once():
+            assert await grants() == 0
+            await grant(keep=False)
+            assert await grants() == 0
+            await grant(keep=True)
+            assert await grants() == 1
+        with grants_read_once():
+            assert await grants() == 1
+            async with engine.begin() as conn:  # another turn's change is not this turn's
+                await conn.execute(text("DELETE FROM role_grants"))
+            assert await grants() == 1  # this turn judges the reading it started with
+        assert await grants() == 0
+    finally:
+        await engine.dispose()

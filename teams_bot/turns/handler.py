@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from cards.banner import with_banner
 from cards.case_card import case_card
+from storage.directory import grants_read_once
 from storage.uow import commits_so_far, counting_commits
 from teams_bot.outbound.render import CARD, message
 from teams_bot.services import Services
@@ -176,7 +177,7 @@ class TurnHandler:
             return self._answer(ActionResult(None, timing.DUPLICATE, "info")) \
                 if a.type == "invoke" else None
         sent: list[Reply] = []
-        with counting_commits() as commits:
+        with counting_commits() as commits, grants_read_once():
             try:
                 return await self._dispatch(a, io, sent)
             except Exception:
