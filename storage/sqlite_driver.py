@@ -5,7 +5,8 @@ a cursor, execute, fetch the rows, close the cursor), each a queue put, a wake-u
 loop and a future: on a `case N` turn these hand-overs were the largest cost. This cursor does
 the four in one trip, on the same thread and connection, under the same lock. A transaction's
 `BEGIN IMMEDIATE` goes in the same trip as its first statement (so the write lock is still taken
-before anything is read), and a transaction that ran nothing ends without a trip. Everything
+before anything is read); a COMMIT or ROLLBACK with no transaction open on the connection (one
+that ran nothing, or the pool's reset when a connection comes back) makes no trip. Everything
 else (transactions, errors, server-side cursors) is SQLAlchemy's.
 """
 
@@ -29,7 +30,7 @@ except ImportError:  # pragma: no cover - other SQLAlchemy versions
     SUPPORTED = False
 
 
-Ran = tuple[Any, int, Any, list[Any] | None]
+Ran = tuple[Any, int, Any, list[Any] | None, bool]
 
 
 def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool,
@@ -47,7 +48,7 @@ def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool,
         else:
             cur.execute(operation, parameters)
         rows = cur.fetchall() if cur.description else None
-        return cur.description, cur.rowcount, cur.lastrowid, rows
+        return cur.description, cur.rowcount, cur.lastrowid, rows, conn.in_transaction
     finally:
         cur.close()
 
@@ -95,19 +96,21 @@ if SUPPORTED:
             aconn, adapted = self._connection, self._adapt_connection
             async with adapted._execute_mutex:
                 begin, adapted.begin_pending = adapted.begin_pending, None  # type: ignore[attr-defined]
-                description, rowcount, lastrowid, rows = await aconn._execute(  # type: ignore[attr-defined]
+                adapted.open = True  # type: ignore[attr-defined]  # unknown until it returns
+                description, rowcount, lastrowid, rows, adapted.open = await aconn._execute(  # type: ignore[attr-defined]
                     lambda: _run(aconn._conn, operation, parameters, many, begin))  # type: ignore[attr-defined]
             ran = self._cursor
             ran.description, ran.rowcount, ran.lastrowid = description, rowcount, lastrowid  # type: ignore[misc]
             self._rows = collections.deque(rows) if rows is not None else collections.deque()
 
     class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-        __slots__ = ("begin_pending",)
+        __slots__ = ("begin_pending", "open")
         _cursor_cls = OneHopCursor
 
         def __init__(self, dbapi: Any, connection: Any) -> None:
             super().__init__(dbapi, connection)
             self.begin_pending: str | None = None  # sent with the next statement
+            self.open = True  # a transaction may be open on the connection (as SQLite said)
 
         def begin(self, statement: str) -> None:
             self.begin_pending = statement
@@ -119,16 +122,16 @@ if SUPPORTED:
             return super().cursor(server_side)
 
         def commit(self) -> None:
-            if self.begin_pending is not None:  # nothing ran: no transaction to end
-                self.begin_pending = None
-                return
-            super().commit()
+            self.begin_pending = None  # nothing ran: no transaction to end
+            if self.open:
+                super().commit()
+                self.open = False
 
         def rollback(self) -> None:
-            if self.begin_pending is not None:
-                self.begin_pending = None
-                return
-            super().rollback()
+            self.begin_pending = None
+            if self.open:
+                super().rollback()
+                self.open = False
 
     class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
         def connect(self, *arg: Any, **kw: Any) -> Any:
