@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storage.threads import ThreadRef
-from teams_bot import keys as K
+from teams_bot.http import keys as K
 from teams_bot.settings import Settings
 from tests.support.emulator import ConnectorEmulator
 from tests.support.harness import start_bot

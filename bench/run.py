@@ -122,7 +122,7 @@ async def main(sizes: Sizes, only: set[str], mode: str, work: Path,
                postgres: bool = True, tune: bool = True) -> Run:
     """Storage queries and the fan-out run in this process, as they would in `serve`: with the
     same garbage-collector and GIL settings (`tune_for_serving`; `tune=False` for tests)."""
-    from teams_bot.app import tune_for_serving
+    from teams_bot.http.app import tune_for_serving
 
     run = Run(mode)
     pg = await pg_admin_url() if postgres else None

@@ -146,7 +146,7 @@ def _rows(body: str) -> str:
 
 async def run_tab(url: str, schema: str | None, n_cases: int, n_events: int,
                   runs: int) -> TabResult:
-    from teams_bot.app import create_app
+    from teams_bot.http.app import create_app
     from teams_bot.settings import Settings
 
     await _prepare(url, schema, n_cases, n_events)

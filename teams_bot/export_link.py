@@ -14,9 +14,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from teams_bot.services import Services
 from tracker.model import Actor
-
-from .services import Services
 
 LIFETIME = timedelta(minutes=15)
 FORMATS = ("csv", "xlsx")

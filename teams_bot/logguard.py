@@ -10,9 +10,8 @@ import logging
 import re
 import threading
 
+from teams_bot.settings import Settings
 from tracker.privacy import mask_nhs_numbers
-
-from .settings import Settings
 
 _inside = threading.local()
 _BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}")

@@ -5,20 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.inbound import first_time, forget, inbound_key
+from teams_bot.settings import Settings
 from tracker.clock import Clock
 from tracker.reference import Reference
 from tracker.service import CaseService
-
-from .settings import Settings
-
-if TYPE_CHECKING:
-    from .commands.registry import Registry
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -30,9 +25,7 @@ class Services:
     ref: Reference
     clock: Clock
     service: CaseService
-    registry: Registry
     nudge: Callable[[], None] = field(default=lambda: None)
-    renderers: dict[str, Any] = field(default_factory=dict)  # see teams_bot/render.py
 
     def today(self) -> date:
         return self.clock.now().astimezone(LONDON).date()

@@ -13,8 +13,8 @@ import pytest
 from manifest import build_manifest
 from manifest.build import BOT_SCOPES, MAX_COMMAND_DESCRIPTION, MAX_COMMAND_TITLE
 from teams_bot.cli import main
-from teams_bot.commands import Parsed, Registry, build_registry
-from teams_bot.commands.menu import MENU_LIMIT, MENU_ORDER, menu_entries, menu_for
+from teams_bot.turns.commands import Parsed, Registry, build_registry
+from teams_bot.turns.commands.menu import MENU_LIMIT, MENU_ORDER, menu_entries, menu_for
 
 APP_ID = "6f1c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f"
 

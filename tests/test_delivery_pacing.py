@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from teams_bot.pacing import Pacer, Window
+from teams_bot.outbound.pacing import Pacer, Window
 
 
 def most_in_any(stamps: list[float], seconds: float) -> int:

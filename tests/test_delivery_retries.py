@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from teams_bot import keys as K
+from teams_bot.http import keys as K
 from tests.conftest import Database, bot_settings
 from tests.support.emulator import ConnectorEmulator, adaptive_card
 from tests.support.harness import Driver

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.tables import case_events, outbox
-from teams_bot import keys as K
+from teams_bot.http import keys as K
 from tests.conftest import API_KEY, Database, bot_settings
 from tests.support.emulator import ConnectorEmulator
 from tests.support.harness import Driver
@@ -82,11 +82,11 @@ async def test_a_failed_turn_is_not_remembered_so_the_resend_works(live: Driver)
     real = bot._ctx
     calls = {"n": 0}
 
-    async def broken_once(tc):  # type: ignore[no-untyped-def]
+    async def broken_once(activity, io):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 1:
             raise ConnectionError("database went away")
-        return await real(tc)
+        return await real(activity, io)
 
     bot._ctx = broken_once
     message = channel_message(f"case {number}", live.user("Lena Lead"), service_url=live.emu.url,

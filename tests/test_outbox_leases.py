@@ -128,7 +128,7 @@ async def test_reminder_claims_never_overlap(engine: AsyncEngine, second: AsyncE
 
 async def test_instances_beat_and_a_killed_local_process_is_seen_as_gone(
         engine: AsyncEngine) -> None:
-    from teams_bot.liveness import HOST, process_gone
+    from teams_bot.outbound.liveness import HOST, process_gone
 
     proc = await asyncio.to_thread(subprocess.Popen,  # not reaped by asyncio: a zombie is left
                                    [sys.executable, "-c", "import time; time.sleep(60)"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from teams_bot.commands import build_registry
-from teams_bot.commands.registry import Parsed, Unknown, clean
+from teams_bot.turns.commands import build_registry
+from teams_bot.turns.commands.registry import Parsed, Unknown, clean
 
 REG = build_registry()
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from teams_bot import reminders
+from teams_bot.outbound import reminders
 from tests.support.emulator import Call, adaptive_card, mentioned_ids
 from tests.support.harness import Driver, card_text, card_title
 from tests.test_foundation_e2e import INCIDENT, intake

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from teams_bot.export_api import as_csv, as_xlsx, safe
 from teams_bot.export_link import make_token, read_token
+from teams_bot.http.export import as_csv, as_xlsx, safe
 from tests.support.path1 import DESIGNATED, LEAD, NOBODY, World, cspr_case, open_world
 from tracker.clock import FixedClock
 from tracker.errors import PermissionDenied

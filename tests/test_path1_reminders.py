@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from teams_bot.reminders import tick
+from teams_bot.outbound.reminders import tick
 from tests.support.path1 import (
     DESIGNATED,
     LEAD,

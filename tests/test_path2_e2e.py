@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from teams_bot import reminders
+from teams_bot.outbound import reminders
 from tests.conftest import API_KEY, Database, bot_settings
 from tests.support.emulator import Call, ConnectorEmulator, adaptive_card, mentioned_ids
 from tests.support.harness import Driver, card_text, card_title, start_bot

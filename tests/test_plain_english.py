@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from teams_bot.commands import all_commands, build_registry
-from teams_bot.commands.registry import Unknown
+from teams_bot.turns.commands import all_commands, build_registry
+from teams_bot.turns.commands.registry import Unknown
 from tracker.errors import IllegalTransition
 from tracker.model import State
 from tracker.states import Verb, allowed, next_state

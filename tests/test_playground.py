@@ -45,7 +45,7 @@ async def test_help_in_personal_chat_lists_every_command(playground: Playground,
 
     reply = await playground.wait_for(
         lambda m: m.conversation == chat and "commands" in m.text.lower(), "the help reply")
-    for command in bot.services.registry.commands:
+    for command in bot.registry.commands:
         assert f"{command.usage}: {command.help}" in reply.text, command.name
     assert "&lt;" not in reply.text and "&gt;" not in reply.text  # no raw tags reached it
     assert "No patient identifiers" in reply.text

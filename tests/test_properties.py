@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from teams_bot.card_actions import CardAction, parse_action
-from teams_bot.commands import Parsed, Unknown, build_registry
-from teams_bot.verbs import all_verbs
+from teams_bot.turns.actions.core import CardAction, parse_action
+from teams_bot.turns.actions.table import all_verbs
+from teams_bot.turns.commands import Parsed, Unknown, build_registry
 from tests.support.bot_thread import BackgroundBot
 from tests.support.teams import card_invoke, card_submit, channel_message
 from tracker.errors import InvalidInput

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.tables import case_events, event_texts
-from teams_bot.cli_audit import COLUMNS, export_audit
+from teams_bot.cli.audit import COLUMNS, export_audit
 from tests.support.service_world import World, new_case, sent, world
 from tracker.audit import REDACTED, split_free_text
 from tracker.model import Case, Identifier, IdKind, ReviewType, Route, State

@@ -11,7 +11,7 @@ from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.uow import uow_factory
 from teams_bot.cli import main
-from teams_bot.cli_roles import run_import
+from teams_bot.cli.roles import run_import
 from teams_bot.settings import Settings
 from tests.support.emulator import ConnectorEmulator
 from tracker.ports import ChannelRef

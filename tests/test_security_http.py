@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from teams_bot.intake_api import authorised
+from teams_bot.http.intake import authorised
+from teams_bot.http.ratelimit import RateLimiter, key_client
 from teams_bot.logguard import MaskingFilter, mask
-from teams_bot.ratelimit import RateLimiter, key_client
 from teams_bot.settings import Settings
 from tests.conftest import API_KEY, Database, bot_settings
 from tests.support.harness import RunningBot, start_bot

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from teams_bot.app import create_app
+from teams_bot.http.app import create_app
 from teams_bot.settings import ConfigError, Settings
 from tests.support.harness import free_port
 

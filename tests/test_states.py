@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from teams_bot.commands import all_commands
-from teams_bot.verbs import all_moves, all_verbs
+from teams_bot.turns.actions.table import all_moves, all_verbs
+from teams_bot.turns.commands import all_commands
 from tracker.errors import IllegalTransition
 from tracker.model import State
 from tracker.states import (

@@ -21,9 +21,9 @@ import aiohttp
 import pytest
 
 from cards.samples import sample_cards
-from teams_bot.commands import build_registry
-from teams_bot.commands.registry import Command, Parsed
-from teams_bot.verbs import all_verbs
+from teams_bot.turns.actions.table import all_verbs
+from teams_bot.turns.commands import build_registry
+from teams_bot.turns.commands.registry import Command, Parsed
 from tests.conftest import Database, bot_settings
 from tests.support.emulator import ConnectorEmulator
 from tests.support.harness import Driver, start_bot

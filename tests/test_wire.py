@@ -1,80 +1,64 @@
-"""`to_wire` sends exactly the JSON msrest would, for every kind of activity the bot sends; and
-`case_to_dict` still matches `dataclasses.asdict` for every sample case."""
+"""Our own outgoing JSON (teams_bot/outbound/render.py) is what botbuilder's own serializer sends
+for the same message; and `case_to_dict` still matches `dataclasses.asdict` for every sample
+case."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-import pytest
-from botbuilder.core import InvokeResponse, MessageFactory, serializer_helper
-from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
-    Attachment,
-    ChannelAccount,
-    ConversationAccount,
-    ConversationParameters,
-    Mention,
-)
+from botbuilder.core import MessageFactory, serializer_helper
+from botbuilder.schema import Attachment, ChannelAccount, Mention
 
 from cards.samples import sample_cards, sample_cases
-from teams_bot.bot import InvokeBody
-from teams_bot.wire import SendError, path, to_wire
-from tracker.model import case_to_dict
+from teams_bot.outbound.connector import SendError, path
+from teams_bot.outbound.render import message
+from teams_bot.turns.actions.core import ActionResult
+from teams_bot.turns.handler import TurnHandler
+from tracker.model import PersonRef, case_to_dict
 
 
 def msrest(model: Any) -> Any:
     return serializer_helper(model)
 
 
-def card_reply() -> Activity:
-    card = next(iter(sample_cards().values()))
-    act = MessageFactory.attachment(Attachment(
-        content_type="application/vnd.microsoft.card.adaptive", content=card))
-    act.text = "Case 4: triaged."
-    act.reply_to_id = "1700000000001"
-    act.conversation = ConversationAccount(id="19:abc@thread.tacv2;messageid=17", is_group=True)
-    act.from_property = ChannelAccount(id="28:bot", name="Safeguarding Tracker")
-    act.recipient = ChannelAccount(id="29:user", name="Lena Lead", aad_object_id="aad-1")
-    act.timestamp = datetime(2026, 11, 24, 10, 0, 1, 250000, tzinfo=UTC)
-    act.channel_data = {"tenant": {"id": "t"}, "notification": {"alert": True}, "x": None}
-    return act
+CARD = next(iter(sample_cards().values()))
+DEV = PersonRef("aad-dev", "Dev Designated", "29:dev")
 
 
-def mention_reply() -> Activity:
-    act = MessageFactory.text("<at>Dev Designated</at>: case 4 needs you.")
-    act.text_format = "markdown"
-    act.entities = [Mention(mentioned=ChannelAccount(id="29:dev", name="Dev Designated"),
-                            text="<at>Dev Designated</at>", type="mention")]
-    return act
+def test_a_card_answer_is_the_json_botbuilder_sends() -> None:
+    theirs = MessageFactory.attachment(Attachment(
+        content_type="application/vnd.microsoft.card.adaptive", content=CARD))
+    theirs.text = "Case 4: triaged."
+    assert message("Case 4: triaged.", CARD) == msrest(theirs)
 
 
-@pytest.mark.parametrize("model", [
-    card_reply(),
-    mention_reply(),
-    Activity(type=ActivityTypes.message, text="plain", input_hint="acceptingInput"),
-    ConversationParameters(is_group=True, bot=ChannelAccount(id="28:bot"),
-                           channel_data={"channel": {"id": "19:c"}, "tenant": {"id": "t"}},
-                           activity=mention_reply(), tenant_id="t"),
-    ConversationParameters(is_group=False, bot=ChannelAccount(id="28:bot"),
-                           members=[ChannelAccount(id="29:u")], tenant_id="t"),
-    InvokeBody(status_code=200, type="application/vnd.microsoft.card.adaptive",
-               value=next(iter(sample_cards().values()))),
-    InvokeBody(status_code=200, type="application/vnd.microsoft.activity.message", value="Done."),
-], ids=["card reply", "mention", "plain text", "new thread", "new 1:1", "invoke card",
-        "invoke message"])
-def test_the_same_json_as_msrest(model: Any) -> None:
-    assert to_wire(model) == msrest(model)
-    assert json.dumps(to_wire(model), sort_keys=True) == json.dumps(msrest(model), sort_keys=True)
+def test_a_mention_is_the_json_botbuilder_sends() -> None:
+    theirs = MessageFactory.text("<at>Dev Designated</at>: case 4 needs you.")
+    theirs.text_format = "markdown"
+    theirs.entities = [Mention(mentioned=ChannelAccount(id="29:dev", name="Dev Designated"),
+                               text="<at>Dev Designated</at>", type="mention")]
+    ours = message("<at>Dev Designated</at>: case 4 needs you.", mentions=[DEV])
+    assert json.dumps(ours, sort_keys=True) == json.dumps(msrest(theirs), sort_keys=True)
 
 
-def test_plain_values_and_invoke_responses() -> None:
-    assert to_wire(None) is None and to_wire({"a": [1, None]}) == {"a": [1, None]}
-    assert to_wire(InvokeResponse(status=200).body) is None
-    assert to_wire(date(2026, 11, 24)) == date(2026, 11, 24)  # as msrest: left to json
+def test_plain_text_is_the_json_botbuilder_sends_with_nhs_numbers_masked() -> None:
+    theirs = MessageFactory.text("plain")
+    theirs.text_format = "markdown"
+    assert message("plain") == msrest(theirs)
+    assert "943 476 5919" not in message("NHS 943 476 5919")["text"]
+
+
+def test_an_invoke_answer_is_an_adaptive_card_invoke_response() -> None:
+    for result, kind in ((ActionResult(CARD), "application/vnd.microsoft.card.adaptive"),
+                         (ActionResult(None, "Done."),
+                          "application/vnd.microsoft.activity.message")):
+        answer = TurnHandler._answer(result)
+        assert answer.status == 200
+        assert answer.body == {"statusCode": 200, "type": kind,
+                               "value": result.card or result.text}
 
 
 def test_paths_quote_teams_ids() -> None:

@@ -10,8 +10,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from teams_bot import keys as K
-from teams_bot.app import create_app
+from teams_bot.http import keys as K
+from teams_bot.http.app import create_app
 from teams_bot.settings import Settings
 from tracker.clock import FixedClock
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.tables import outbox
-from teams_bot import keys as K
+from teams_bot.http import keys as K
 from tracker.clock import FixedClock
 
 from .emulator import Call, ConnectorEmulator

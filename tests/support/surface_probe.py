@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 import tracker.permissions as permissions
 from storage.cases import SqlCases
 from storage.tables import case_events, cases, channels, outbox, role_grants
-from teams_bot.commands.registry import Command
+from teams_bot.turns.commands.registry import Command
 from tests.support.emulator import adaptive_card
 from tests.support.harness import Driver, card_text
 

@@ -66,11 +66,15 @@ class ServiceBase:
         async with self.uow() as uow:
             return await self.access_in(uow, actor)
 
-    async def check(self, actor: Actor, action: str) -> Access:
-        """Refuse (and log the refusal) unless `actor` may do `action` somewhere."""
+    async def check(self, actor: Actor, action: str, number: int | None = None) -> Access:
+        """Refuse (and log the refusal, under case `number` when it exists) unless `actor` may
+        do `action` somewhere."""
         async with self.uow() as uow:
             access = await self.access_in(uow, actor)
-            await self.require(uow, access, action)
+            if not can(self.ref, access, action, None, ""):
+                if number is not None:  # refused as `load` refuses: hidden reads as missing
+                    await self.load(uow, access, number, action)
+                await self.require(uow, access, action)
             return access
 
     def _is_admin(self, actor: Actor) -> bool:

@@ -1,0 +1,1 @@
+"""The web server: the app factory, /api/messages, /api/incidents, exports, health."""

@@ -1,0 +1,1 @@
+"""One activity in: our own Activity, commands, card actions, confirmations, the answer."""

@@ -1,0 +1,1 @@
+"""Card actions, one table per feature: verb -> (the permission it needs, handler)."""
