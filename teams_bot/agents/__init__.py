@@ -4,6 +4,6 @@ the SDK's adapter or turn pipeline: our own aiohttp handler and connector do the
 
 from __future__ import annotations
 
-from .edge import AgentsEdge, create_edge
+from teams_bot.agents.edge import AgentsEdge, create_edge
 
 __all__ = ["AgentsEdge", "create_edge"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from microsoft_agents.hosting.core import AgentAuthConfiguration, AuthTypes
 
-from ..settings import Settings
+from teams_bot.settings import Settings
 
 # Every call to the Bot Connector (Teams' REST API) carries a token for this scope.
 BOT_CONNECTOR_SCOPE = "https://api.botframework.com/.default"

@@ -8,12 +8,12 @@ from typing import Any
 
 from microsoft_agents.hosting.core import AgentAuthConfiguration, ClaimsIdentity
 
-from ..edge import KeysUnavailable, Unauthorized
-from ..settings import Settings
-from .config import auth_config
-from .keys import KeySet
-from .tokens import ConnectorTokens, Credential, msal_credential
-from .validator import ChannelTokenValidator, check_hook
+from teams_bot.agents.config import auth_config
+from teams_bot.agents.keys import KeySet
+from teams_bot.agents.tokens import ConnectorTokens, Credential, msal_credential
+from teams_bot.agents.validator import ChannelTokenValidator, check_hook
+from teams_bot.edge import KeysUnavailable, Unauthorized
+from teams_bot.settings import Settings
 
 log = logging.getLogger("sgtracker.auth")
 

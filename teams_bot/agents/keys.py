@@ -20,7 +20,7 @@ from typing import Any
 from jwt import PyJWK
 from jwt.exceptions import PyJWKError
 
-from ..edge import KeysUnavailable
+from teams_bot.edge import KeysUnavailable
 
 log = logging.getLogger("sgtracker.auth")
 

@@ -15,8 +15,8 @@ from typing import Any, Protocol
 from azure.core.credentials import AccessToken
 from microsoft_agents.authentication.msal import MsalAuth
 
-from ..settings import Settings
-from .config import BOT_CONNECTOR_SCOPE, auth_config
+from teams_bot.agents.config import BOT_CONNECTOR_SCOPE, auth_config
+from teams_bot.settings import Settings
 
 log = logging.getLogger("sgtracker.auth")
 

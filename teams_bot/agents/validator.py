@@ -15,7 +15,7 @@ from typing import Any
 
 from microsoft_agents.hosting.core import AgentAuthConfiguration, JwtTokenValidator
 
-from .keys import ChannelKeys
+from teams_bot.agents.keys import ChannelKeys
 
 HOOK = "_jwk_client_manager"
 
