@@ -33,6 +33,8 @@ class BotFrameworkEdge:
         self._lock = asyncio.Lock()
 
     async def authenticate(self, auth_header: str, activity: dict[str, Any]) -> None:
+        if not self.app_id:
+            return  # local mode: anonymous, as the port says; a header, if one came, is not read
         try:
             await self.auth.authenticate_request(Activity().deserialize(activity), auth_header)
         except PermissionError:
