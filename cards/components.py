@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from microsoft_teams.cards import (
     Action,
@@ -29,6 +28,8 @@ from microsoft_teams.cards import (
     ToggleInput,
 )
 
+from tracker.clock import london
+
 from .actions import action_data
 
 # Text colours that stay readable (WCAG 2.2 AA, 4.5:1) in Teams' light, dark and high-contrast
@@ -36,11 +37,6 @@ from .actions import action_data
 Color = Literal["Default", "Accent"]
 Tone = Literal["default", "emphasis", "good", "attention", "warning", "accent"]
 Flag = Literal["good", "attention", "warning"]
-
-try:
-    _LONDON: ZoneInfo | None = ZoneInfo("Europe/London")
-except ZoneInfoNotFoundError:  # no time zone data: show UTC
-    _LONDON = None
 
 
 # --- the card ------------------------------------------------------------------------------
@@ -170,8 +166,8 @@ def day(value: date | None) -> str:
 
 def when(value: datetime) -> str:
     """A timestamp in UK time (stored times are UTC)."""
-    if value.tzinfo is not None and _LONDON is not None:
-        value = value.astimezone(_LONDON)
+    if value.tzinfo is not None:
+        value = london(value)
     return f"{value:%d %b %Y %H:%M}"
 
 

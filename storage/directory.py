@@ -81,6 +81,14 @@ class SqlDirectory:
         return [ChannelRef(r.service_url, r.tenant_id, r.team_id, r.channel_id, r.locality)
                 for r in rows]
 
+    async def channel_by_id(self, channel_id: str) -> ChannelRef | None:
+        """The safeguarding set-up of one channel (indexed; the default one first)."""
+        rows = await self.conn.execute(select(channels).where(channels.c.channel_id == channel_id)
+                                       .order_by(channels.c.locality).limit(1))
+        r = rows.first()
+        return None if r is None else ChannelRef(r.service_url, r.tenant_id, r.team_id,
+                                                 r.channel_id, r.locality)
+
     async def upsert_person(self, person: Person) -> None:
         values = dict(teams_id=person.teams_id, name=person.name, upn=person.upn)
         if not person.teams_id:

@@ -141,6 +141,7 @@ channels = Table(
     Column("team_id", String(200), nullable=False),
     Column("service_url", String(300), nullable=False),
     Column("tenant_id", String(80), nullable=False),
+    Index("ix_channels_channel_id", "channel_id"),  # every inbound turn looks its channel up
 )
 
 people = Table(

@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.inbound import first_time, forget, inbound_key
 from teams_bot.settings import Settings
-from tracker.clock import Clock
+from tracker.clock import Clock, today
 from tracker.reference import Reference
 from tracker.service import CaseService
-
-LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass
@@ -28,7 +25,7 @@ class Services:
     nudge: Callable[[], None] = field(default=lambda: None)
 
     def today(self) -> date:
-        return self.clock.now().astimezone(LONDON).date()
+        return today(self.clock)
 
     async def first_time(self, conversation_id: str, activity_id: str) -> bool:
         key = inbound_key(conversation_id, activity_id)

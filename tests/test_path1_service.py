@@ -22,11 +22,7 @@ from tests.support.path1 import (
 from tracker.clock import FixedClock
 from tracker.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from tracker.model import IdKind, PersonRef, ReviewType, State
-from tracker.service.admin import AdminService
-from tracker.service.closing import ClosingService
-from tracker.service.intake import IntakeService
-from tracker.service.panel import PanelService
-from tracker.service.triage import TriageService
+from tracker.service.closing import Closing
 
 pytestmark = pytest.mark.storage
 DEV = PersonRef(DESIGNATED.aad_id, DESIGNATED.name, DESIGNATED.teams_id)
@@ -231,8 +227,7 @@ async def test_briefing_flags_media_and_the_comms_lead_is_told(world: World) -> 
 
 async def test_without_the_escalation_the_briefing_mentions_the_comms_lead(
         world: World) -> None:
-    plain = type("Plain", (ClosingService, PanelService, IntakeService, TriageService,
-                           AdminService), {})(world.svc.uow, world.svc.ref, world.clock)
+    plain = Closing(world.svc.writer)  # no media policy wired: the default tells comms
     case = await cspr_case(world.svc)
     await plain.record_briefing(LEAD, case.number, None, media_likely=True)
     notice = [x for x in await world.notices(case.number) if x["key"].startswith("media:")][0]

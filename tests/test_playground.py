@@ -10,6 +10,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from teams_bot.http import keys as K
 from tests.conftest import API_KEY
 from tests.support.harness import RunningBot, card_title, free_port
 from tests.support.playground import BotMessage, Playground, missing, start_playground
@@ -45,7 +46,7 @@ async def test_help_in_personal_chat_lists_every_command(playground: Playground,
 
     reply = await playground.wait_for(
         lambda m: m.conversation == chat and "commands" in m.text.lower(), "the help reply")
-    for command in bot.registry.commands:
+    for command in bot.app[K.BOT].registry.commands:
         assert f"{command.usage}: {command.help}" in reply.text, command.name
     assert "&lt;" not in reply.text and "&gt;" not in reply.text  # no raw tags reached it
     assert "No patient identifiers" in reply.text

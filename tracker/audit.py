@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
+from .clock import london
 from .model import (
     ID_LABELS,
     REVIEW_LABELS,
@@ -226,7 +226,7 @@ class Words:
                 at = datetime.fromisoformat(text)
             except ValueError:
                 return text
-            return f"{at.astimezone(_UK):%d %b %Y %H:%M}" if at.tzinfo else f"{at:%d %b %Y %H:%M}"
+            return f"{london(at):%d %b %Y %H:%M}" if at.tzinfo else f"{at:%d %b %Y %H:%M}"
         if _SNAKE.match(text):
             return self.codes.get(text, text.replace("_", " "))
         return _IN_TEXT_DATE.sub(_uk_date, self._roles_in(text))
@@ -256,7 +256,6 @@ _STATES = {s.value for s in State}
 _ROUTES = {r.value for r in Route}
 _REVIEWS = {r.value for r in ReviewType}
 _IDS = {k.value for k in IdKind}
-_UK = ZoneInfo("Europe/London")
 
 
 def _uk_date(found: re.Match[str]) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -29,3 +30,17 @@ class FixedClock:
 
     def set(self, when: datetime) -> None:
         self._now = when
+
+
+# --- England's calendar: the one place for the time zone and "today" -----------------------
+LONDON = ZoneInfo("Europe/London")
+
+
+def london(when: datetime) -> datetime:
+    """`when` (UTC-aware) as a London wall-clock time, for showing to people."""
+    return when.astimezone(LONDON)
+
+
+def today(clock: Clock) -> date:
+    """Today in England (stored times are UTC)."""
+    return london(clock.now()).date()

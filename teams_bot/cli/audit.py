@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,13 +22,12 @@ from storage.events import export_events
 from storage.uow import uow_factory
 from teams_bot.cli.registry import subcommand
 from teams_bot.settings import Settings
-from tracker.clock import SystemClock
+from tracker.clock import LONDON, SystemClock, london, today
 from tracker.model import Actor
 from tracker.ports import EventRecord
 from tracker.reference import Reference
 from tracker.service import CaseService
 
-LONDON = ZoneInfo("Europe/London")
 COLUMNS = ["event_id", "at_utc", "at_uk", "case_number", "kind", "actor_name", "actor_aad_id",
            "actor_teams_id", "what", "changes", "detail", "data"]
 
@@ -45,7 +43,7 @@ def operator() -> Actor:
 
 def csv_row(e: EventRecord) -> list[str]:
     data = e.data or {}
-    return [str(e.id), e.at.isoformat(), e.at.astimezone(LONDON).strftime("%Y-%m-%d %H:%M"),
+    return [str(e.id), e.at.isoformat(), london(e.at).strftime("%Y-%m-%d %H:%M"),
             "" if e.case_number is None else str(e.case_number), e.kind, e.actor_name,
             e.actor_aad_id, e.actor_teams_id, str(data.get("what", "")),
             json.dumps(data.get("changes", {}), ensure_ascii=False, default=str),
@@ -128,10 +126,10 @@ def retention(ns: argparse.Namespace, settings: Settings) -> int:
         try:
             service = CaseService(uow_factory(engine), Reference.load(), SystemClock(),
                                   settings.admins)
-            today = datetime.now(LONDON).date()
+            today_ = today(SystemClock())
             if ns.apply:
-                return await service.apply_retention(today, operator())
-            return await service.retention_due(today)
+                return await service.apply_retention(today_, operator())
+            return await service.retention_due(today_)
         finally:
             await engine.dispose()
 

@@ -80,10 +80,10 @@ def _outbox_args(p: argparse.ArgumentParser) -> None:
 @subcommand("outbox", "List pending and failed outgoing Teams messages.", _outbox_args)
 def outbox(ns: argparse.Namespace, settings: Settings) -> int:
     from datetime import UTC, datetime, timedelta
-    from zoneinfo import ZoneInfo
 
     from storage.db import create_engine
     from storage.outbox import FAILED, PENDING, SENT, OutboxQueue
+    from tracker.clock import london
 
     async def run() -> list:  # type: ignore[type-arg]
         engine = create_engine(settings.database_url)
@@ -98,17 +98,17 @@ def outbox(ns: argparse.Namespace, settings: Settings) -> int:
     if not rows:
         print("The outbox is empty: nothing pending or failed.")
         return 0
-    now, uk = datetime.now(UTC), ZoneInfo("Europe/London")
+    now = datetime.now(UTC)
 
     def when(r) -> str:  # type: ignore[no-untyped-def]
         if r.status == SENT and r.sent_at:
-            return f"sent {r.sent_at.astimezone(uk):%d %b %H:%M:%S}"
+            return f"sent {london(r.sent_at):%d %b %H:%M:%S}"
         if r.status != PENDING:
             return ""
         if r.claimed_until and r.claimed_until > now:
             return "sending now"
         if r.next_attempt_at > now:
-            return f"next try {r.next_attempt_at.astimezone(uk):%H:%M:%S}"
+            return f"next try {london(r.next_attempt_at):%H:%M:%S}"
         return "due now"
 
     counts = {s: sum(1 for r in rows if r.status == s) for s in (PENDING, FAILED)}

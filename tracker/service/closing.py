@@ -16,7 +16,9 @@ from ..privacy import check_text
 from ..record_fields import read_url
 from ..states import Verb
 from .base import Outcome
-from .path1_common import Change, Path1Base, at, day, thread_reply
+from .path1_common import Change, at, day, holders_for, thread_reply
+from .policies import MediaPolicy
+from .writer import Writer
 
 OUTCOMES = {"published": Verb.CLOSE_PUBLISHED, "embargoed": Verb.CLOSE_EMBARGOED,
             "not for publication": Verb.CLOSE_NOT_PUBLISHED,
@@ -52,10 +54,16 @@ class CloseRequest:
     without_briefing: bool = False  # the writer confirmed closing with no briefing recorded
 
 
-class ClosingService(Path1Base):
+class Closing:
+    def __init__(self, w: Writer, media_policy: MediaPolicy | None = None) -> None:
+        """`media_policy`: what a briefing that flags likely media attention sets off (the
+        media escalation, wired at start-up); by default the communications lead is told."""
+        self.w, self.d = w, w.deps
+        self.media_policy: MediaPolicy = media_policy or self.comms_lead_told
+
     def close_outcomes(self) -> str:
         """Every outcome, as people type them, for hints."""
-        si = ", ".join(o.label.lower() for o in self.ref.options["si_outcomes"])
+        si = ", ".join(o.label.lower() for o in self.d.ref.options["si_outcomes"])
         return f"published, embargoed or not for publication (a case review); {si} (Path 2)"
 
     def _outcome(self, text: str) -> tuple[Verb, str]:
@@ -65,7 +73,7 @@ class ClosingService(Path1Base):
             return verb, ""
         if said:
             try:
-                return Verb.CLOSE_SI, self.ref.option("si_outcomes", said).key
+                return Verb.CLOSE_SI, self.d.ref.option("si_outcomes", said).key
             except InvalidInput:
                 pass
         raise InvalidInput({"outcome": f"Say how the case closes: {self.close_outcomes()}."})
@@ -84,7 +92,7 @@ class ClosingService(Path1Base):
     async def close(self, actor: Actor, number: int, version: int | None,
                     req: CloseRequest) -> Outcome:
         verb, si_outcome = self._outcome(req.outcome)
-        today = self.today()
+        today = self.d.today()
         reason = " ".join(req.reason.split())
         if len(reason) > REASON_MAX:
             raise InvalidInput({"reason": f"Keep the reason under {REASON_MAX} characters."})
@@ -124,10 +132,10 @@ class ClosingService(Path1Base):
                 (f": {reason}" if reason else "")
             return self._closed(case, actor, changes, what)
 
-        return await self.edit_case(actor, number, version, "close", verb, "case_closed", mutate)
+        return await self.w.edit(actor, number, version, "close", verb, "case_closed", mutate)
 
     def _si(self, case: Case, actor: Actor, outcome: str, reason: str) -> Change:
-        label = self.ref.label("si_outcomes", outcome)
+        label = self.d.ref.label("si_outcomes", outcome)
         changes: dict[str, tuple[object, object]] = {
             "close_outcome": (case.close_outcome, outcome)}
         case.close_outcome = outcome
@@ -142,7 +150,7 @@ class ClosingService(Path1Base):
         if signed is None:
             raise InvalidInput({"signed_off_on": (
                 f"Case {case.number} has no report signed-off date yet. Record it with `update "
-                f"case {case.number} signed off {self.today():%Y-%m-%d}` (the date the chair "
+                f"case {case.number} signed off {self.d.today():%Y-%m-%d}` (the date the chair "
                 f"signed it off), or in the Close form, then close it {how} again. Nothing was "
                 "changed.")})
         return signed
@@ -174,7 +182,7 @@ class ClosingService(Path1Base):
             raise InvalidInput({"home_office_qa_on": (
                 f"Case {n} is a DHR: the Home Office Quality Assurance Panel approves the report "
                 f"before it is published. Record the date with `update case {n} home office qa "
-                f"{self.today():%Y-%m-%d}` (or in the Close form), then close it again. Nothing "
+                f"{self.d.today():%Y-%m-%d}` (or in the Close form), then close it again. Nothing "
                 "was changed.")})
         if case.briefing is None and not req.without_briefing:
             raise InvalidInput({"briefing": (
@@ -199,7 +207,7 @@ class ClosingService(Path1Base):
 
     def _closed(self, case: Case, actor: Actor, changes: dict[str, tuple[object, object]],
                 what: str) -> Change:
-        self.decide(case, actor, "closed", what)
+        self.w.decide(case, actor, "closed", what)
         return Change(changes, f"Case {case.number} closed: {what}.",
                       [closing_notice(case, actor, what)])
 
@@ -221,21 +229,21 @@ class ClosingService(Path1Base):
             if case.close_outcome:
                 changes["close_outcome"] = (case.close_outcome, "")
                 case.close_outcome = ""
-            self.decide(case, actor, "reopened", reason)
+            self.w.decide(case, actor, "reopened", reason)
             text = f"Case {number} was reopened by {actor.display}: {reason}"
             return Change(changes, f"Case {number} reopened.",
                           [thread_reply(number, text, key=f"reopened:{number}:{case.version}")],
                           detail=reason)
 
-        return await self.edit_case(actor, number, None, "reopen", Verb.REOPEN, "case_reopened",
-                                    mutate)
+        return await self.w.edit(actor, number, None, "reopen", Verb.REOPEN, "case_reopened",
+                                 mutate)
 
     async def record_briefing(
         self, actor: Actor, number: int, version: int | None, on: date | None = None,
         media_likely: bool = False,
     ) -> Outcome:
         """The pre-publication briefing to the local communications team."""
-        today = self.today()
+        today = self.d.today()
         on = on or today
         if on > today:
             raise InvalidInput({"briefing_on": "The briefing date can't be in the future."})
@@ -245,7 +253,7 @@ class ClosingService(Path1Base):
                 raise InvalidInput({"briefing": "The pre-publication briefing is recorded while "
                                                 "the review is in progress."})
             if media_likely:
-                await self.require(uow, access, "flag_media", case)
+                self.w.require(access, "flag_media", case)
             old = case.briefing
             case.briefing = Briefing(on=on, by=actor.display, media_likely=media_likely)
             done = Change({"briefing": (old, case.briefing)},
@@ -254,17 +262,16 @@ class ClosingService(Path1Base):
                 done.changes["media_interest"] = (False, True)
                 case.media_interest = True
             if media_likely:
-                done.notices += await self.media_flagged(uow, actor, case)
+                done.notices += await self.media_policy(uow, actor, case)
                 done.message += " Media attention is flagged and the communications lead told."
             return done
 
-        return await self.edit_case(actor, number, version, "edit_record", Verb.EDIT,
-                                    "briefing_recorded", mutate)
+        return await self.w.edit(actor, number, version, "edit_record", Verb.EDIT,
+                                 "briefing_recorded", mutate)
 
-    async def media_flagged(self, uow: UnitOfWork, actor: Actor, case: Case) -> list[Notice]:
-        """What flagging likely media attention sets off. Here: @mention the communications
-        lead(s) for the case; the Path 2 media escalation may override this to start its own."""
-        comms = await self.holders_for(uow, "comms_lead", case)
+    async def comms_lead_told(self, uow: UnitOfWork, actor: Actor, case: Case) -> list[Notice]:
+        """The default media policy: @mention the communications lead(s) for the case."""
+        comms = await holders_for(uow, "comms_lead", case)
         n = case.number
         if comms:
             text = (f"{at(comms)}: case {n} is close to publication and media attention is "

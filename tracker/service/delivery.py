@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model import SYSTEM
 from ..ports import ChannelRef, Notice, NoticeKind
-from .base import ServiceBase
+from .writer import Writer
 
 _WHAT = {
     "new_thread": "the case thread", "card_update": "an update of the case card",
@@ -14,9 +14,12 @@ _WHAT = {
 }
 
 
-class DeliveryService(ServiceBase):
+class Delivery:
+    def __init__(self, w: Writer) -> None:
+        self.w, self.d = w, w.deps
+
     async def all_channels(self) -> list[ChannelRef]:
-        async with self.uow() as uow:
+        async with self.w.unit() as uow:
             return await uow.directory.channels()
 
     async def report_delivery_failure(
@@ -28,7 +31,7 @@ class DeliveryService(ServiceBase):
         why = {403: "the bot was blocked or removed", 404: "the conversation no longer exists"}
         reason = why.get(status, f"Teams answered HTTP {status}")
         what = _WHAT.get(kind, "a message")
-        async with self.uow() as uow:
+        async with self.w.unit() as uow:
             case = await uow.cases.get(case_number) if case_number else None
             leads = [h.person.ref for h in await uow.directory.holders("safeguarding_lead")
                      if case is None or h.scope.covers(case, case.team_id)]
@@ -36,7 +39,7 @@ class DeliveryService(ServiceBase):
             about = f" for case {case_number}" if case_number else ""
             text = (f"{names}: I could not deliver {what}{about}: {reason}. Please check that "
                     "the bot is still installed, and follow up by other means.")
-            await self.record(uow, SYSTEM, case_number, "delivery_failed", {
+            await self.w.record(uow, SYSTEM, case_number, "delivery_failed", {
                 "what": "delivery failed", "kind": kind, "outbox_id": row_id, "status": status})
             key = f"delivery-failed:{row_id}"
             if in_thread is None:

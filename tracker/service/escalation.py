@@ -30,29 +30,32 @@ from ..ports import Notice, RoleHolder, UnitOfWork
 from ..privacy import check_text
 from ..states import Verb
 from .base import Outcome
-from .intake import IntakeService
+from .writer import Writer
 
 NOTE_MAX = 300
 REASON_MAX = 600
 
 
-class EscalationService(IntakeService):
+class Escalations:
+    def __init__(self, w: Writer) -> None:
+        self.w, self.d = w, w.deps
+
     async def flag_media(
         self, actor: Actor, number: int, version: int | None = None, note: str = "",
         confirmed: bool = False,
     ) -> Outcome:
         """Flag possible media interest (or confirm media attention) and escalate it."""
         note = _limited("note", note, NOTE_MAX)
-        async with self.uow() as uow:
-            access = await self.access_in(uow, actor)
-            case = await self.load(uow, access, number, "flag_media")
-            await self.check_version(uow, actor, case, version, Verb.EDIT)
+        async with self.w.unit() as uow:
+            access = await self.w.access_in(uow, actor)
+            case = await self.w.load(uow, access, number, "flag_media")
+            await self.w.check_version(uow, actor, case, version, Verb.EDIT)
             before = (case.media_interest, case.media_confirmed)
             case.media_interest = True
             case.media_confirmed = case.media_confirmed or confirmed
             reason = "Media attention confirmed" if confirmed else "Possible media interest"
             reason += f": {note}" if note else ""
-            esc, notices = await self._media_escalation(uow, actor, case, reason)
+            esc, notices = await self.media_escalation(uow, actor, case, reason)
             if esc is None and before == (case.media_interest, case.media_confirmed):
                 return Outcome(case, f"Case {number} is already flagged for media interest and "
                                      "everyone in the roles has been told. Nothing changed.",
@@ -61,13 +64,13 @@ class EscalationService(IntakeService):
                 "media_interest": (before[0], True),
                 "media_confirmed": (before[1], case.media_confirmed)}
             if esc is not None:
-                changes["escalations"] = (None, _summary(esc, self.ref.role_label))
-            self.decide(case, actor, "media interest", reason)
-            await self.apply(uow, actor, case, Verb.EDIT, "media_flagged", changes, notices,
-                             detail=note)
+                changes["escalations"] = (None, _summary(esc, self.d.ref.role_label))
+            self.w.decide(case, actor, "media interest", reason)
+            await self.w.apply(uow, actor, case, Verb.EDIT, "media_flagged", changes, notices,
+                               detail=note)
             await uow.commit()
         return Outcome(case, f"Case {number}: {reason.split(':')[0].lower()} recorded. "
-                             + _told(self.ref.role_label, esc))
+                             + _told(self.d.ref.role_label, esc))
 
     async def escalate(
         self, actor: Actor, number: int, version: int | None, level: str, reason: str
@@ -82,48 +85,50 @@ class EscalationService(IntakeService):
         if not reason:
             raise InvalidInput({"reason": "Say why you are escalating, e.g. `escalate case 42 "
                                           "regional two ICBs involved`."})
-        async with self.uow() as uow:
-            access = await self.access_in(uow, actor)
-            case = await self.load(uow, access, number, "escalate")
-            await self.check_version(uow, actor, case, version, Verb.EDIT)
+        async with self.w.unit() as uow:
+            access = await self.w.access_in(uow, actor)
+            case = await self.w.load(uow, access, number, "escalate")
+            await self.w.check_version(uow, actor, case, version, Verb.EDIT)
             holders = await uow.directory.holders()
             required, optional = level_roles(level)
             rows, missing = address(case, holders, required, optional)
             esc, notices = self._raise(case, actor, level, reason, rows, missing, holders)
-            self.decide(case, actor, "escalated", f"{KIND_TITLES[level]}: {reason}")
-            await self.apply(uow, actor, case, Verb.EDIT, "escalated",
-                             {"escalations": (None, _summary(esc, self.ref.role_label))},
-                             notices, detail=reason)
+            self.w.decide(case, actor, "escalated", f"{KIND_TITLES[level]}: {reason}")
+            await self.w.apply(uow, actor, case, Verb.EDIT, "escalated",
+                               {"escalations": (None, _summary(esc, self.d.ref.role_label))},
+                               notices, detail=reason)
             await uow.commit()
         return Outcome(case, f"Case {number} escalated ({KIND_TITLES[level].lower()}). "
-                             + _told(self.ref.role_label, esc))
+                             + _told(self.d.ref.role_label, esc))
 
-    async def after_intake(self, uow: UnitOfWork, actor: Actor, case: Case) -> None:
-        """A case logged with media interest is escalated in the same transaction."""
-        await super().after_intake(uow, actor, case)
+    async def at_intake(self, uow: UnitOfWork, actor: Actor, case: Case) -> None:
+        """An intake policy: a case logged with media interest is escalated in the same
+        transaction."""
         if not case.media_interest:
             return
-        esc, notices = await self._media_escalation(uow, actor, case,
+        esc, notices = await self.media_escalation(uow, actor, case,
                                                     "Possible media interest (at intake)")
         if esc is not None:
-            await self.apply(uow, actor, case, Verb.EDIT, "media_flagged",
-                             {"escalations": (None, _summary(esc, self.ref.role_label))}, notices)
+            await self.w.apply(uow, actor, case, Verb.EDIT, "media_flagged",
+                               {"escalations": (None, _summary(esc, self.d.ref.role_label))},
+                               notices)
 
     async def media_flagged(self, uow: UnitOfWork, actor: Actor, case: Case) -> list[Notice]:
-        """Media attention flagged by another step (the pre-publication briefing): the media
-        escalation, with the communications lead asked to acknowledge too. The caller saves."""
-        _esc, notices = await self._media_escalation(
+        """A media policy: media attention flagged by another step (the pre-publication
+        briefing) starts the media escalation, with the communications lead asked to
+        acknowledge too. The caller saves."""
+        _esc, notices = await self.media_escalation(
             uow, actor, case, "Media attention likely (pre-publication briefing)", also=(COMMS,))
         return notices
 
-    async def _media_escalation(
+    async def media_escalation(
         self, uow: UnitOfWork, actor: Actor, case: Case, reason: str, also: tuple[str, ...] = ()
     ) -> tuple[Escalation | None, list[Notice]]:
         """A new media escalation for roles not yet reached; None if there is nobody new."""
         holders = await uow.directory.holders()
         prior = [e for e in case.escalations if e.kind == MEDIA]
         reached = addressed_roles(case, MEDIA)
-        wanted = media_roles(self.ref, case)
+        wanted = media_roles(self.d.ref, case)
         roles = [r for r in [*wanted, *(a for a in also if a not in wanted)] if r not in reached]
         known_gaps = {m for e in prior for m in e.missing_roles}
         rows, missing = address(case, holders, roles,
@@ -138,12 +143,12 @@ class EscalationService(IntakeService):
     ) -> tuple[Escalation, list[Notice]]:
         esc = Escalation(number=max((e.number for e in case.escalations), default=0) + 1,
                          kind=kind, reason=reason, raised_by=actor.display,
-                         raised_at=self.clock.now(), recipients=rows, missing_roles=missing)
+                         raised_at=self.d.clock.now(), recipients=rows, missing_roles=missing)
         case.escalations.append(esc)
         notices = posted(case, esc, rows)
         if missing:
             leads = [h.person.ref for h in holders_for(case, holders, SAFEGUARDING_LEAD)]
-            notices.append(gap_notice(self.ref, case, esc, leads))
+            notices.append(gap_notice(self.d.ref, case, esc, leads))
         return esc, notices
 
 

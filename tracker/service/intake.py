@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -11,7 +11,8 @@ from ..errors import InvalidInput, NotConfigured
 from ..model import Actor, Case, Identifier, IdKind
 from ..ports import DuplicateIdentifier, Notice, NoticeKind, UnitOfWork
 from ..privacy import check_text, describe, masked_fields
-from .base import ServiceBase
+from .policies import IntakePolicy
+from .writer import Writer
 
 SUMMARY_MAX = 600
 REF_MAX = 40
@@ -60,7 +61,12 @@ def _flag(raw: Mapping[str, Any], key: str, errors: dict[str, str]) -> bool:
     return False
 
 
-class IntakeService(ServiceBase):
+class Intake:
+    def __init__(self, w: Writer, after_intake: Sequence[IntakePolicy] = ()) -> None:
+        """`after_intake`: follow-on work in the transaction that logs a case, in order."""
+        self.w, self.d = w, w.deps
+        self.after_intake = tuple(after_intake)
+
     def parse_intake(self, raw: Mapping[str, Any], today: date,
                      mask_patient_data: bool = False) -> IntakeForm:
         """Validate an intake body (API JSON or card inputs); InvalidInput lists every problem.
@@ -90,7 +96,7 @@ class IntakeService(ServiceBase):
         locality = ""
         if locality_text:
             try:
-                locality = self.ref.locality(locality_text).key
+                locality = self.d.ref.locality(locality_text).key
             except InvalidInput as e:
                 errors.update(e.errors)
         incident = _incident_date(raw.get("incident_date"), today, errors)
@@ -120,7 +126,7 @@ class IntakeService(ServiceBase):
         if not text:
             return ""
         try:
-            return self.ref.option("age_groups", text).key
+            return self.d.ref.option("age_groups", text).key
         except InvalidInput:
             errors["age_group"] = "Say child or adult (or leave it out if not known yet)."
             return ""
@@ -131,9 +137,9 @@ class IntakeService(ServiceBase):
         Returns the case and whether it is new.
         """
         try:
-            async with self.uow() as uow:
+            async with self.w.unit() as uow:
                 if actor.aad_id != "system":
-                    await self.require(uow, await self.access_in(uow, actor), "log_incident")
+                    self.w.require(await self.w.access_in(uow, actor), "log_incident")
                 existing = await self._existing(uow, form)
                 if existing is not None:
                     return existing, False
@@ -141,7 +147,7 @@ class IntakeService(ServiceBase):
                 await uow.commit()
                 return case, True
         except DuplicateIdentifier as dup:  # lost a race with an identical intake
-            async with self.uow() as uow:
+            async with self.w.unit() as uow:
                 winner = await uow.cases.get(dup.case_number)
                 assert winner is not None
                 return winner, False
@@ -160,8 +166,8 @@ class IntakeService(ServiceBase):
                 "No safeguarding channel is set up yet. In Teams, in the safeguarding channel, "
                 "@mention the bot and type `setup`, then send the incident again."
             )
-        loc = self.ref.localities[form.locality]
-        now = self.clock.now()
+        loc = self.d.ref.localities[form.locality]
+        now = self.d.clock.now()
         case = Case(
             number=0, locality=loc.key, region=loc.region, created_at=now,
             reported_by=form.reported_by, summary=form.summary, incident_date=form.incident_date,
@@ -173,7 +179,7 @@ class IntakeService(ServiceBase):
         case.number = await uow.cases.add(case, None)
         await uow.cases.claim_identifiers(case.number,
                                           [(i.kind, i.value) for i in case.identifiers])
-        await self.record(uow, actor, case.number, "case_logged", {
+        await self.w.record(uow, actor, case.number, "case_logged", {
             "what": "case logged",
             "changes": {"locality": {"old": None, "new": loc.key},
                         **({"age_group": {"old": None, "new": case.age_group}}
@@ -192,13 +198,14 @@ class IntakeService(ServiceBase):
                                             key=f"masked:{case.number}"))
         if not case.on_steis:
             await self._alert_designated_lead(uow, case)
-        await self.after_intake(uow, actor, case)
+        for policy in self.after_intake:
+            await policy(uow, actor, case)
         return case
 
     async def _alert_designated_lead(self, uow: UnitOfWork, case: Case) -> None:
         leads = [h.person.ref for h in await uow.directory.holders("designated_lead")
                  if h.scope.covers(case, case.team_id)]
-        loc = self.ref.localities[case.locality].name
+        loc = self.d.ref.localities[case.locality].name
         if leads:
             names = " ".join(f"<at>{p.name}</at>" for p in leads)
             text = (f"{names}: case {case.number} is **not recorded on StEIS or LFPSE**. As "
@@ -209,9 +216,6 @@ class IntakeService(ServiceBase):
                     "with `role designated lead @name`.")
         await uow.outbox.enqueue(Notice(NoticeKind.THREAD_REPLY, case.number, text=text,
                                         mentions=tuple(leads), key=f"not-on-steis:{case.number}"))
-
-    async def after_intake(self, uow: UnitOfWork, actor: Actor, case: Case) -> None:
-        """Hook for follow-on work at intake (the media escalation overrides it)."""
 
 
 def masked_note(masked: Mapping[str, list[str]]) -> str:

@@ -11,19 +11,23 @@ from ..ports import CaseFilter, UnitOfWork
 from ..privacy import check_text
 from ..states import Verb
 from .base import Outcome
-from .path1_common import Change, Path1Base, day
+from .path1_common import Change, day
+from .writer import Writer
 
 PATH1_OPEN = (State.PANEL, State.RAPID_REVIEW, State.REVIEW)
 AGENDA_MAX = 100
 NOTE_MAX = 600
 
 
-class MeetingService(Path1Base):
+class Meetings:
+    def __init__(self, w: Writer) -> None:
+        self.w, self.d = w, w.deps
+
     async def _cases(self, actor: Actor, locality: str, flt: CaseFilter) -> list[Case]:
-        async with self.uow() as uow:
-            access = await self.access_in(uow, actor)
-            await self.require(uow, access, "view")
-            key = self.ref.locality(locality).key if locality.strip() else ""
+        async with self.w.unit() as uow:
+            access = await self.w.access_in(uow, actor)
+            self.w.require(access, "view")
+            key = self.d.ref.locality(locality).key if locality.strip() else ""
             flt = CaseFilter(scopes=[g.scope for g in access.grants], open_only=True,
                              locality=key, due_before=flt.due_before, states=flt.states,
                              limit=AGENDA_MAX)
@@ -35,7 +39,7 @@ class MeetingService(Path1Base):
 
     async def overdue(self, actor: Actor, locality: str = "") -> list[Case]:
         """Open cases with a clock or an action past its due date, soonest due first."""
-        return await self._cases(actor, locality, CaseFilter(due_before=self.today()))
+        return await self._cases(actor, locality, CaseFilter(due_before=self.d.today()))
 
     async def record_discussion(
         self, actor: Actor, number: int, version: int | None, on: date | None = None,
@@ -44,7 +48,7 @@ class MeetingService(Path1Base):
         """"Discussed at ICS meeting on <date>", with an optional note. Not tied to the card's
         version (the record may change mid-meeting); the same discussion twice is recorded once.
         """
-        today = self.today()
+        today = self.d.today()
         on = on or today
         if on > today:
             raise InvalidInput({"discussed_on": "The meeting date can't be in the future."})
@@ -62,5 +66,5 @@ class MeetingService(Path1Base):
             return Change({"discussion": (None, item)},
                           f"Case {number}: discussed at the ICS meeting on {day(on)}.")
 
-        return await self.edit_case(actor, number, version, "edit_record", Verb.EDIT,
-                                    "discussed_at_ics", mutate)
+        return await self.w.edit(actor, number, version, "edit_record", Verb.EDIT,
+                                 "discussed_at_ics", mutate)

@@ -12,7 +12,8 @@ from ..privacy import check_text
 from ..states import Verb
 from .base import Outcome
 from .closing import closing_notice
-from .path1_common import Change, Path1Base, day
+from .path1_common import Change, day
+from .writer import Writer
 
 PANEL_VERBS = {
     ReviewType.RAPID_REVIEW: Verb.PANEL_RAPID_REVIEW,
@@ -25,12 +26,15 @@ PANEL_VERBS = {
 REASON_MAX = 600
 
 
-class PanelService(Path1Base):
+class Panel:
+    def __init__(self, w: Writer) -> None:
+        self.w, self.d = w, w.deps
+
     def review_type(self, text: str) -> ReviewType:
         """What people type or pick ("CSPR", "DHR (child, 16-17)", "no review") as a type."""
         if not text.strip():
             raise InvalidInput({"review_type": "Choose the panel's decision."})
-        return ReviewType(self.ref.option("review_types", text).key)
+        return ReviewType(self.d.ref.option("review_types", text).key)
 
     async def panel_decision(
         self, actor: Actor, number: int, version: int | None, choice: str,
@@ -48,7 +52,7 @@ class PanelService(Path1Base):
         if len(reason) > REASON_MAX:
             raise InvalidInput({"reason": f"Keep the reason under {REASON_MAX} characters."})
         check_text({"reason": reason})
-        today = self.today()
+        today = self.d.today()
         on = panel_on or today
         if on > today:
             raise InvalidInput({"panel_date": "The panel date can't be in the future."})
@@ -74,9 +78,9 @@ class PanelService(Path1Base):
                 changes["close_reason"] = (case.close_reason, reason)
                 case.close_reason = reason
                 notices.append(closing_notice(case, actor, f"no review: {reason}"))
-            self.decide(case, actor, "panel", detail)
+            self.w.decide(case, actor, "panel", detail)
             return Change(changes, f"Case {number}: panel decision recorded: {detail}.",
                           notices, detail=reason)
 
-        return await self.edit_case(actor, number, version, "panel_decision", verb,
-                                    "panel_decision", mutate)
+        return await self.w.edit(actor, number, version, "panel_decision", verb,
+                                 "panel_decision", mutate)

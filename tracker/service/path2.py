@@ -13,7 +13,8 @@ from ..ports import DuplicateIdentifier, Notice, UnitOfWork
 from ..privacy import check_text
 from ..states import Verb
 from .base import Outcome
-from .escalation import EscalationService
+from .escalation import Escalations
+from .writer import Writer
 
 LEGACY = "sif_2015"
 INVESTIGATION_CLOCK = "si_investigation"  # timescales.json; an agreed date replaces its default
@@ -33,12 +34,16 @@ class Path2Update:
     specialist_commissioned: bool | None = None
 
 
-class Path2Service(EscalationService):
+class Path2Record:
+    def __init__(self, w: Writer, escalations: Escalations) -> None:
+        self.w, self.d = w, w.deps
+        self.escalations = escalations
+
     async def update_path2(
         self, actor: Actor, number: int, version: int | None, upd: Path2Update, today: date
     ) -> Outcome:
-        framework = self.ref.option("frameworks", upd.framework).key if upd.framework else None
-        response = self.ref.option("response_types", upd.response_type).key \
+        framework = self.d.ref.option("frameworks", upd.framework).key if upd.framework else None
+        response = self.d.ref.option("response_types", upd.response_type).key \
             if upd.response_type else None
         ids = [(k, v.strip()) for k, v in upd.identifiers if v and v.strip()]
         for kind, value in ids:
@@ -49,10 +54,10 @@ class Path2Service(EscalationService):
         if upd.report_72h_on and upd.report_72h_on > today:
             raise InvalidInput({"report_72h_on": "The 72-hour report date can't be in the "
                                                  "future."})
-        async with self.uow() as uow:
-            access = await self.access_in(uow, actor)
-            case = await self.load(uow, access, number, "edit_record")
-            await self.check_version(uow, actor, case, version, Verb.EDIT)
+        async with self.w.unit() as uow:
+            access = await self.w.access_in(uow, actor)
+            case = await self.w.load(uow, access, number, "edit_record")
+            await self.w.check_version(uow, actor, case, version, Verb.EDIT)
             changes: dict[str, tuple[Any, Any]] = {}
             if (framework not in (None, case.framework)
                     or response not in (None, case.response_type)
@@ -74,13 +79,13 @@ class Path2Service(EscalationService):
                                                       upd.specialist_commissioned)
                 case.specialist_commissioned = upd.specialist_commissioned
                 if case.specialist_commissioned and case.media_interest:
-                    _esc, notices = await self._media_escalation(
+                    _esc, notices = await self.escalations.media_escalation(
                         uow, actor, case, "Specialist commissioned patient (media interest)")
             if not changes:
                 return Outcome(case, f"Case {number}'s record already says that; nothing "
                                      "changed.", changed=False)
-            await self.apply(uow, actor, case, Verb.EDIT, "path2_record_updated", changes,
-                             notices)
+            await self.w.apply(uow, actor, case, Verb.EDIT, "path2_record_updated", changes,
+                               notices)
             await uow.commit()
         what = ", ".join(k.replace("_", " ") for k in changes)
         return Outcome(case, f"Case {number} updated: {what}.")

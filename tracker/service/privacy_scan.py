@@ -10,7 +10,8 @@ from ..model import Actor
 from ..permissions import NATIONAL
 from ..ports import CaseFilter, ConcurrentChange
 from ..privacy.stored import flagged_fields, kinds_in_value, mask_case, masked_value, ordered
-from .base import ServiceBase, card_update
+from .base import card_update
+from .writer import Writer
 
 
 @dataclass(frozen=True)
@@ -20,13 +21,16 @@ class Flagged:
     history: dict[str, list[str]]  # "event 12: detail" -> kinds
 
 
-class PrivacyScanService(ServiceBase):
+class PrivacyScan:
+    def __init__(self, w: Writer) -> None:
+        self.w, self.d = w, w.deps
+
     async def stored_patient_data(self) -> list[Flagged]:
         """Every case whose stored free text (fields or history) the detector flags."""
         found: list[Flagged] = []
         offset = 0
         while True:
-            async with self.uow() as uow:
+            async with self.w.unit() as uow:
                 page = await uow.cases.list(CaseFilter(scopes=[NATIONAL], open_only=False,
                                                        limit=200, offset=offset))
                 for case in page:
@@ -44,7 +48,7 @@ class PrivacyScanService(ServiceBase):
         """Mask what `stored_patient_data` finds, one transaction per case, with an event."""
         done = []
         for flagged in await self.stored_patient_data():
-            async with self.uow() as uow:
+            async with self.w.unit() as uow:
                 case = await uow.cases.get(flagged.number)
                 if case is None:
                     continue
@@ -61,7 +65,7 @@ class PrivacyScanService(ServiceBase):
                     if kinds := kinds_in_value(value):
                         await uow.events.replace_text(event_id, path, masked_value(value))
                         history[f"event {event_id}: {path}"] = ordered(kinds)
-                await self.record(uow, actor, case.number, "patient_data_masked", {
+                await self.w.record(uow, actor, case.number, "patient_data_masked", {
                     "what": "likely patient identifiers masked in stored text",
                     "fields": fields, "history": history})
                 await uow.outbox.enqueue(card_update(case.number))

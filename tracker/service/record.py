@@ -23,13 +23,17 @@ from ..record_fields import (
 )
 from ..states import Verb
 from .base import Outcome
-from .path1_common import Change, Path1Base, at, thread_reply
+from .path1_common import Change, at, thread_reply
+from .writer import Writer
 
 STAGED = (State.RAPID_REVIEW, State.REVIEW)
 FULL_REVIEWS = (ReviewType.CSPR, ReviewType.SAR, ReviewType.DHR, ReviewType.DHR_CHILD)
 
 
-class RecordService(Path1Base):
+class Record:
+    def __init__(self, w: Writer) -> None:
+        self.w, self.d = w, w.deps
+
     async def update_record(
         self, actor: Actor, number: int, version: int | None, values: Mapping[str, str],
     ) -> Outcome:
@@ -42,7 +46,7 @@ class RecordService(Path1Base):
         unknown = [k for k in values if k not in BY_KEY]
         if unknown:
             raise InvalidInput({k: "This is not a field of the tracker record." for k in unknown})
-        today = self.today()
+        today = self.d.today()
 
         async def mutate(uow: UnitOfWork, access: Access, case: Case) -> Change:
             free = {k: v for k, v in values.items()
@@ -61,8 +65,8 @@ class RecordService(Path1Base):
             done.message = f"Case {number} updated: {shown}."
             return done
 
-        return await self.edit_case(actor, number, version, "edit_record", Verb.EDIT,
-                                    "record_updated", mutate)
+        return await self.w.edit(actor, number, version, "edit_record", Verb.EDIT,
+                                 "record_updated", mutate)
 
     async def _set(self, uow: UnitOfWork, case: Case, actor: Actor, field: Field, raw: str,
                    today: date, done: Change) -> None:
@@ -77,7 +81,7 @@ class RecordService(Path1Base):
             return
         new: Any
         if field.kind == "option":
-            new = self.ref.option(field.option, value).key if value else ""
+            new = self.d.ref.option(field.option, value).key if value else ""
         elif field.kind == "date":
             new = read_day(value, key, today)
         elif field.kind == "url":
@@ -126,7 +130,7 @@ class RecordService(Path1Base):
         if not text:
             return
         if field.key == "comment":
-            case.comments.append(Note(text=text, by=actor.display, at=self.clock.now()))
+            case.comments.append(Note(text=text, by=actor.display, at=self.d.clock.now()))
         elif field.key == "recommendation":
             case.recommendations.append(text)
         else:
@@ -164,5 +168,5 @@ class RecordService(Path1Base):
                           notices=[thread_reply(number, text, [person],
                                                 key=f"dp:{number}:{case.version}")])
 
-        return await self.edit_case(actor, number, version, "edit_record", Verb.EDIT,
-                                    "record_updated", mutate)
+        return await self.w.edit(actor, number, version, "edit_record", Verb.EDIT,
+                                 "record_updated", mutate)

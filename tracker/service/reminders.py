@@ -1,61 +1,58 @@
 """Reminders from the ledger: one row per case and kind; a missed tick still fires.
 
-Each feature registers its reminder kinds in `reminder_handlers()` (a kind is the part of the
-ledger key before the first colon, e.g. "clock:cspr_publication" has kind "clock").
+The ledger's rows belong to the reminder policies (`policies.ReminderPolicy`, listed in
+`REMINDER_POLICIES` in `tracker/service/__init__.py`): the writer asks each to sync its rows on
+every change, and `fire` hands a due row to the policy that owns its kind.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from ..model import Case
-from ..ports import Reminder, UnitOfWork
-from .base import ServiceBase
-
-LONDON = ZoneInfo("Europe/London")
-
-# A handler sends what is due and returns the ledger row as it should now be stored
-# (repeats counted, next due time set, or done=True).
-ReminderHandler = Callable[[UnitOfWork, Reminder, Case], Awaitable[Reminder]]
+from ..clock import LONDON, london
+from ..ports import Reminder
+from .policies import ReminderPolicy
+from .writer import Writer
 
 
-class ReminderService(ServiceBase):
-    def reminder_handlers(self) -> dict[str, ReminderHandler]:
-        """Kinds of reminder this service knows. Feature mixins extend it via super()."""
-        return {}
+class Reminders:
+    def __init__(self, w: Writer) -> None:
+        self.w, self.d = w, w.deps
+        self.policies = w.reminders  # the same list that keeps the ledger in line
+
+    def reminder_handlers(self) -> dict[str, ReminderPolicy]:
+        """Kind of ledger row -> the policy that owns it."""
+        return {kind: p for p in self.policies for kind in p.kinds}
 
     def in_working_hours(self, when: datetime) -> bool:
-        hours = self.options.working_hours
+        hours = self.d.options.working_hours
         if hours is None:
             return True
-        local = when.astimezone(LONDON)
-        return self.wd.is_working_day(local.date()) and hours[0] <= local.time() < hours[1]
+        local = london(when)
+        return self.d.wd.is_working_day(local.date()) and hours[0] <= local.time() < hours[1]
 
     def next_working_time(self, when: datetime) -> datetime:
         """`when` if it is in working hours, else the start of the next working period."""
-        hours = self.options.working_hours
+        hours = self.d.options.working_hours
         if hours is None or self.in_working_hours(when):
             return when
-        local = when.astimezone(LONDON)
+        local = london(when)
         day = local.date()
         if local.time() >= hours[0]:
             day += timedelta(days=1)
-        while not self.wd.is_working_day(day):
+        while not self.d.wd.is_working_day(day):
             day += timedelta(days=1)
         return datetime.combine(day, hours[0], tzinfo=LONDON).astimezone(when.tzinfo)
 
     async def fire(self, reminder: Reminder, respect_hours: bool = True) -> bool:
         """Send one due reminder; False if it was put off (outside working hours, unknown) or
         cleared (the deadline was met or has gone)."""
-        now = self.clock.now()
-        kind = reminder.kind.split(":", 1)[0]
-        handler = self.reminder_handlers().get(kind)
-        async with self.uow() as uow:
+        now = self.d.clock.now()
+        policy = self.reminder_handlers().get(reminder.kind.split(":", 1)[0])
+        async with self.w.unit() as uow:
             case = await uow.cases.get(reminder.case_number)
             current = await uow.reminders.get(reminder.case_number, reminder.kind)
-            if case is None or current is None or current.done or handler is None:
+            if case is None or current is None or current.done or policy is None:
                 return False
             if respect_hours and reminder.data.get("working_hours", True) \
                     and not self.in_working_hours(now):
@@ -63,12 +60,7 @@ class ReminderService(ServiceBase):
                 await uow.reminders.upsert(current)
                 await uow.commit()
                 return False
-            updated = await handler(uow, current, case)
+            updated = await policy.fire(self.w, uow, current, case)
             await uow.reminders.upsert(updated)
             await uow.commit()
             return not (updated.done and updated.data.get("ended") == "cleared")
-
-    async def sync_reminders(self, uow: UnitOfWork, case: Case) -> None:
-        """Bring the case's ledger rows in line with the case (called on every change).
-
-        Feature mixins extend it via super()."""

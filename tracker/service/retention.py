@@ -10,7 +10,8 @@ from ..model import SYSTEM, Actor, Case, State
 from ..permissions import NATIONAL
 from ..ports import CaseFilter, ConcurrentChange, UnitOfWork
 from ..retention import add_years, closed_at, redact, years_for
-from .base import ServiceBase, card_update
+from .base import card_update
+from .writer import Writer
 
 CLOSED = tuple(s for s in State if s.closed)
 
@@ -24,12 +25,15 @@ class Due:
     due_on: date
 
 
-class RetentionService(ServiceBase):
+class Retention:
+    def __init__(self, w: Writer) -> None:
+        self.w, self.d = w, w.deps
+
     async def retention_due(self, today: date) -> list[Due]:
         """Closed, not yet redacted cases whose retention period has ended by `today`."""
         found: list[Due] = []
         offset = 0
-        async with self.uow() as uow:
+        async with self.w.unit() as uow:
             while True:
                 page = await uow.cases.list(CaseFilter(scopes=[NATIONAL], open_only=False,
                                                        states=CLOSED, limit=200, offset=offset))
@@ -45,7 +49,7 @@ class RetentionService(ServiceBase):
         if case.redacted or not case.closed:
             return None
         when = await self._closed_at(uow, case.number) or case.created_at
-        years = years_for(self.ref, case)
+        years = years_for(self.d.ref, case)
         due_on = add_years(when.date(), years)
         if due_on > today:
             return None
@@ -64,7 +68,7 @@ class RetentionService(ServiceBase):
         """Redact every case that is due, one transaction each; returns what was done."""
         done = []
         for due in await self.retention_due(today):
-            async with self.uow() as uow:
+            async with self.w.unit() as uow:
                 case = await uow.cases.get(due.number)
                 if case is None or case.redacted or not case.closed:
                     continue
@@ -76,7 +80,7 @@ class RetentionService(ServiceBase):
                 except ConcurrentChange:
                     continue  # changed meanwhile (reopened?): the next run looks again
                 removed = await uow.events.remove_free_text(case.number)
-                await self.record(uow, actor, case.number, "redacted", {
+                await self.w.record(uow, actor, case.number, "redacted", {
                     "what": "free text removed under the retention policy",
                     "fields": fields, "event_texts_removed": removed,
                     "review_type": due.review_type, "closed_on": due.closed_on.isoformat(),

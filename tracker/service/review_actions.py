@@ -11,12 +11,16 @@ from ..ports import UnitOfWork
 from ..privacy import check_text
 from ..states import Verb
 from .base import Outcome
-from .path1_common import Change, Path1Base, at, day, thread_reply
+from .path1_common import Change, at, day, thread_reply
+from .writer import Writer
 
 ACTION_MAX = 300
 
 
-class ReviewActionService(Path1Base):
+class ReviewActions:
+    def __init__(self, w: Writer) -> None:
+        self.w, self.d = w, w.deps
+
     async def add_action(
         self, actor: Actor, number: int, version: int | None, text: str,
         owner: PersonRef | None, due: date | None,
@@ -31,7 +35,7 @@ class ReviewActionService(Path1Base):
         if due is None:
             errors["due"] = (f"Give a due date, e.g. `action case {number} Audit the referral "
                              "pathway owner @name due 2027-01-31`.")
-        elif due < self.today():
+        elif due < self.d.today():
             errors["due"] = "The due date has already passed."
         if errors:
             raise InvalidInput(errors)
@@ -55,13 +59,13 @@ class ReviewActionService(Path1Base):
                           [thread_reply(number, note, [who],
                                         key=f"action:{number}:{item.number}")])
 
-        return await self.edit_case(actor, number, version, "edit_record", Verb.EDIT,
-                                    "action_added", mutate)
+        return await self.w.edit(actor, number, version, "edit_record", Verb.EDIT,
+                                 "action_added", mutate)
 
     async def set_action_status(
         self, actor: Actor, number: int, version: int | None, action_number: int, status: str,
     ) -> Outcome:
-        key = self.ref.option("action_statuses", status).key
+        key = self.d.ref.option("action_statuses", status).key
 
         async def mutate(uow: UnitOfWork, access: Access, case: Case) -> Change:
             item = next((a for a in case.actions if a.number == action_number), None)
@@ -69,12 +73,12 @@ class ReviewActionService(Path1Base):
                 raise InvalidInput({"action": f"Case {number} has no action {action_number}."})
             if item.status == key:
                 return Change(message=f"Action {action_number} is already "
-                                      f"{self.ref.label('action_statuses', key).lower()}.")
+                                      f"{self.d.ref.label('action_statuses', key).lower()}.")
             old = item.status
             item.status = key
-            label = self.ref.label("action_statuses", key).lower()
+            label = self.d.ref.label("action_statuses", key).lower()
             return Change({f"action_{action_number}_status": (old, key)},
                           f"Case {number}: action {action_number} is now {label}.")
 
-        return await self.edit_case(actor, number, version, "edit_record", Verb.EDIT,
-                                    "action_updated", mutate)
+        return await self.w.edit(actor, number, version, "edit_record", Verb.EDIT,
+                                 "action_updated", mutate)

@@ -16,7 +16,8 @@ from ..permissions import Scope
 from ..ports import Person, UnitOfWork
 from ..privacy import check_text
 from ..roles_csv import RoleRow
-from .admin import AdminService
+from .admin import scope_for
+from .writer import Writer
 
 IMPORTER = Actor(teams_id="cli", aad_id="cli", name="Roles import (sgtracker)")
 Lookup = Callable[[str], Awaitable[Person | None]]
@@ -37,12 +38,15 @@ class _Planned:
     person: Person | None
 
 
-class RolesImportService(AdminService):
+class RolesImport:
+    def __init__(self, w: Writer) -> None:
+        self.w, self.d = w, w.deps
+
     async def import_roles(
         self, rows: Sequence[RoleRow], lookup: Lookup | None = None, actor: Actor = IMPORTER
     ) -> ImportReport:
         report = ImportReport()
-        async with self.uow() as uow:
+        async with self.w.unit() as uow:
             planned = [p for row in rows
                        if (p := await self._plan(uow, row, report)) is not None]
         for i, p in enumerate(planned):  # the Teams look-ups happen outside the transaction
@@ -50,7 +54,7 @@ class RolesImportService(AdminService):
                 found = await lookup(p.row.upn)
                 if found is not None and found.aad_id:
                     planned[i] = _Planned(p.row, p.role, p.scope, _named(found, p.row))
-        async with self.uow() as uow:
+        async with self.w.unit() as uow:
             for p in planned:
                 if p.person is None:
                     report.problems.append(
@@ -63,11 +67,11 @@ class RolesImportService(AdminService):
 
     async def _plan(self, uow: UnitOfWork, row: RoleRow, report: ImportReport) -> _Planned | None:
         try:
-            role = self.ref.role(row.role)
-            scope = self.scope_for(row.locality, None)
-            if scope.kind.value not in self.ref.role_scopes.get(role, ("locality",)):
-                raise InvalidInput({"scope": f"{self.ref.role_label(role)} can't be held "
-                                             f"{scope.describe(self.ref)}."})
+            role = self.d.ref.role(row.role)
+            scope = scope_for(self.d.ref, row.locality, None)
+            if scope.kind.value not in self.d.ref.role_scopes.get(role, ("locality",)):
+                raise InvalidInput({"scope": f"{self.d.ref.role_label(role)} can't be held "
+                                             f"{scope.describe(self.d.ref)}."})
             check_text({"name": row.name}, confirmed=True)
         except InvalidInput as e:
             report.problems.append(f"line {row.line}: {'; '.join(e.errors.values())}")
@@ -90,11 +94,11 @@ class RolesImportService(AdminService):
             name=p.row.name or known.name or p.person.name, upn=known.upn or p.person.upn)
         await uow.directory.upsert_person(person)
         changed = await uow.directory.add_grant(person.aad_id, p.role, p.scope)
-        line = (f"{person.name}: {self.ref.role_label(p.role).lower()} "
-                f"{p.scope.describe(self.ref)}")
+        line = (f"{person.name}: {self.d.ref.role_label(p.role).lower()} "
+                f"{p.scope.describe(self.d.ref)}")
         (report.added if changed else report.unchanged).append(line)
         if changed:
-            await self.record(uow, actor, None, "role_assigned", {
+            await self.w.record(uow, actor, None, "role_assigned", {
                 "what": "role assigned", "role": p.role, "person_aad_id": person.aad_id,
                 "person": person.name, "scope": f"{p.scope.kind.value}:{p.scope.key}",
                 "changed": True, "source": f"roles import, line {p.row.line}"})

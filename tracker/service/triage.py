@@ -9,7 +9,8 @@ from ..model import ROUTE_LABELS, Actor, Route, State
 from ..ports import Notice, NoticeKind
 from ..privacy import check_text
 from ..states import Verb, next_state
-from .base import Outcome, ServiceBase
+from .base import Outcome
+from .writer import Writer
 
 REASON_MAX = 600
 
@@ -17,21 +18,24 @@ _ROUTE_VERBS = {Route.PATH1: Verb.ROUTE_PATH1, Route.PATH2: Verb.ROUTE_PATH2,
                 Route.NFA: Verb.ROUTE_NFA}
 
 
-class TriageService(ServiceBase):
+class Triage:
+    def __init__(self, w: Writer) -> None:
+        self.w, self.d = w, w.deps
+
     def age_group(self, text: str) -> str:
         """"child", "adult", or "" when not said."""
-        return self.ref.option("age_groups", text).key if text.strip() else ""
+        return self.d.ref.option("age_groups", text).key if text.strip() else ""
 
     async def triage(
         self, actor: Actor, number: int, version: int | None, level: str,
         strategy_on: date | None = None, age_group: str = "",
     ) -> Outcome:
-        level_key = self.ref.option("investigation_levels", level).key
+        level_key = self.d.ref.option("investigation_levels", level).key
         age = self.age_group(age_group)
-        async with self.uow() as uow:
-            access = await self.access_in(uow, actor)
-            case = await self.load(uow, access, number, "triage")
-            await self.check_version(uow, actor, case, version, Verb.TRIAGE)
+        async with self.w.unit() as uow:
+            access = await self.w.access_in(uow, actor)
+            case = await self.w.load(uow, access, number, "triage")
+            await self.w.check_version(uow, actor, case, version, Verb.TRIAGE)
             changes = {"investigation_level": (case.investigation_level, level_key),
                        "strategy_meeting_on": (case.strategy_meeting_on, strategy_on)}
             case.investigation_level = level_key
@@ -39,9 +43,9 @@ class TriageService(ServiceBase):
             if age and age != case.age_group:
                 changes["age_group"] = (case.age_group, age)
                 case.age_group = age
-            label = self.ref.label("investigation_levels", level_key)
-            self.decide(case, actor, "triage", label)
-            await self.apply(uow, actor, case, Verb.TRIAGE, "triaged", changes)
+            label = self.d.ref.label("investigation_levels", level_key)
+            self.w.decide(case, actor, "triage", label)
+            await self.w.apply(uow, actor, case, Verb.TRIAGE, "triaged", changes)
             await uow.commit()
         return Outcome(case, f"Case {number} triaged: {label}.")
 
@@ -53,13 +57,13 @@ class TriageService(ServiceBase):
         if route is Route.NFA and not reason:
             raise InvalidInput({"reason": "Give a reason for no further action."})
         check_text({"reason": reason})
-        level_key = self.ref.option("investigation_levels", level).key if level else ""
+        level_key = self.d.ref.option("investigation_levels", level).key if level else ""
         age = self.age_group(age_group)
         verb = _ROUTE_VERBS[route]
-        async with self.uow() as uow:
-            access = await self.access_in(uow, actor)
-            case = await self.load(uow, access, number, "decide_route")
-            await self.check_version(uow, actor, case, version, verb)
+        async with self.w.unit() as uow:
+            access = await self.w.access_in(uow, actor)
+            case = await self.w.load(uow, access, number, "decide_route")
+            await self.w.check_version(uow, actor, case, version, verb)
             changes: dict[str, tuple[object, object]] = {"route": (case.route, route)}
             if level_key and level_key != case.investigation_level:
                 changes["investigation_level"] = (case.investigation_level, level_key)
@@ -80,8 +84,8 @@ class TriageService(ServiceBase):
                 case.framework = "psirf"
                 changes["framework"] = ("", "psirf")
             detail = ROUTE_LABELS[route] + (f": {reason}" if reason else "")
-            self.decide(case, actor, "route", detail)
-            await self.apply(uow, actor, case, verb, "route_decided", changes, detail=reason)
+            self.w.decide(case, actor, "route", detail)
+            await self.w.apply(uow, actor, case, verb, "route_decided", changes, detail=reason)
             await uow.commit()
         return Outcome(case, f"Case {number} is now on {ROUTE_LABELS[route]}.")
 
@@ -96,21 +100,21 @@ class TriageService(ServiceBase):
         if len(reason) > REASON_MAX:
             raise InvalidInput({"reason": f"Keep the reason under {REASON_MAX} characters."})
         check_text({"reason": reason})
-        async with self.uow() as uow:
-            access = await self.access_in(uow, actor)
-            case = await self.load(uow, access, number, "decide_route")
-            await self.check_version(uow, actor, case, version, Verb.MOVE_TO_PATH1)
+        async with self.w.unit() as uow:
+            access = await self.w.access_in(uow, actor)
+            case = await self.w.load(uow, access, number, "decide_route")
+            await self.w.check_version(uow, actor, case, version, Verb.MOVE_TO_PATH1)
             next_state(case.state, Verb.MOVE_TO_PATH1)  # only from Path 2
             changes: dict[str, tuple[object, object]] = {"route": (case.route, Route.PATH1)}
             case.route = Route.PATH1
             detail = f"moved from Path 2 to {ROUTE_LABELS[Route.PATH1]}: {reason}"
-            self.decide(case, actor, "route", detail)
+            self.w.decide(case, actor, "route", detail)
             text = (f"Case {number} moved from Path 2 to Path 1 by {actor.display}: {reason}. "
                     "The panel's decision is next; the Path 2 record stays on the case.")
             notice = Notice(NoticeKind.THREAD_REPLY, number, text=text,
                             key=f"path1:{number}:{case.version}")
-            await self.apply(uow, actor, case, Verb.MOVE_TO_PATH1, "moved_to_path1", changes,
-                             [notice], detail=reason)
+            await self.w.apply(uow, actor, case, Verb.MOVE_TO_PATH1, "moved_to_path1", changes,
+                               [notice], detail=reason)
             await uow.commit()
         assert case.state is State.PANEL
         return Outcome(case, f"Case {number} is now on {ROUTE_LABELS[Route.PATH1]}, awaiting the "
