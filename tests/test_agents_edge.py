@@ -19,6 +19,7 @@ from microsoft_agents.hosting.core import ChannelAdapter
 
 from teams_bot.agents import AgentsEdge
 from teams_bot.agents.config import BOT_CONNECTOR_SCOPE, auth_config
+from teams_bot.agents.tokens import ConnectorTokens
 from teams_bot.edge import Unauthorized
 from teams_bot.settings import Settings
 from tests.support.openid import KeyServer
@@ -128,3 +129,17 @@ async def test_the_sdk_turn_pipeline_and_its_on_turn_error_are_never_built(
     assert not [o for o in gc.get_objects() if isinstance(o, ChannelAdapter)]
 
 
+
+
+async def test_a_hung_identity_platform_times_out_and_the_next_send_tries_again() -> None:
+    class Hung(CountingCredential):
+        async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+            if self.calls == 0:
+                self.calls += 1
+                await asyncio.sleep(1)
+            return await super().get_token(*scopes, **kwargs)
+
+    tokens = ConnectorTokens(Hung(), timeout=0.2)
+    with pytest.raises(TimeoutError):
+        await tokens.get()
+    assert await tokens.get() == "token-2"

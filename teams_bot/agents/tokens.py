@@ -21,6 +21,7 @@ from teams_bot.settings import Settings
 log = logging.getLogger("sgtracker.auth")
 
 MARGIN = 300.0  # seconds before expiry a token is replaced
+TIMEOUT = 30.0  # MSAL sets none: a black-holed network must not hold every send forever
 
 
 class Credential(Protocol):
@@ -39,8 +40,8 @@ def _acquire(credential: Credential) -> AccessToken:
 
 
 class ConnectorTokens:
-    def __init__(self, credential: Credential) -> None:
-        self.credential = credential
+    def __init__(self, credential: Credential, timeout: float = TIMEOUT) -> None:
+        self.credential, self.timeout = credential, timeout
         self.acquired = 0  # how many times a token was fetched (not served from the cache)
         self._token: AccessToken | None = None
         self._lock = asyncio.Lock()
@@ -49,7 +50,8 @@ class ConnectorTokens:
         async with self._lock:
             if self._token is None or self._token.expires_on - time.time() < MARGIN:
                 try:
-                    self._token = await asyncio.to_thread(_acquire, self.credential)
+                    self._token = await asyncio.wait_for(
+                        asyncio.to_thread(_acquire, self.credential), self.timeout)
                 except Exception as e:
                     log.error("could not get a Bot Connector token (%s)", type(e).__name__)
                     raise
