@@ -1,4 +1,6 @@
 # Safeguarding Tracker for Teams: the two everyday commands are `make run` and `make test`.
+# TRACKER_SDK=agents picks the Microsoft 365 Agents SDK edge for `make run` and `make playground`
+# (and, for `make test`, runs the end-to-end tests on that edge only; unset, they run on both).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

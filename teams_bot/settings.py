@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 DEFAULT_DB = "sqlite+aiosqlite:///" + str(Path("var") / "tracker.db")
+SDKS = ("botbuilder", "agents")  # TRACKER_SDK: teams_bot/botframework/ or teams_bot/agents/
 
 
 class ConfigError(Exception):
@@ -43,6 +44,7 @@ class Settings:
     outbox_lease_seconds: float = 30.0  # a dead instance's outbox rows come back after this
     openid_metadata_url: str = ""  # tests and sovereign clouds only; "" = Microsoft's public cloud
     entra_metadata_url: str = ""  # the tab's SSO tokens: tests and sovereign clouds only
+    sdk: str = "botbuilder"  # which SDK edge checks inbound tokens and gets ours (SDKS)
     # Signs export links. Unset = a random secret per process (links then work only on the
     # instance that made them), so set it when running more than one instance.
     export_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
@@ -101,6 +103,7 @@ class Settings:
                 public_url=e.get("TRACKER_PUBLIC_URL", ""),
                 openid_metadata_url=e.get("TRACKER_OPENID_METADATA_URL", "").strip(),
                 entra_metadata_url=e.get("TRACKER_ENTRA_METADATA_URL", "").strip(),
+                sdk=_sdk(e.get("TRACKER_SDK", "")),
                 export_secret=e.get("TRACKER_EXPORT_SECRET", "").strip()
                 or secrets.token_urlsafe(32),
             )
@@ -110,6 +113,8 @@ class Settings:
     def problems(self) -> list[str]:
         """Why this configuration must not start; empty when it may."""
         out = []
+        if self.sdk not in SDKS:
+            out.append(f"TRACKER_SDK must be agents or botbuilder, not {self.sdk!r}.")
         if self.local_mode and not _loopback(self.host):
             out.append(f"Local mode (no MicrosoftAppId) only binds a loopback address, not "
                        f"HOST={self.host}. Set MicrosoftAppId, or HOST=127.0.0.1.")
@@ -151,8 +156,17 @@ class Settings:
             "TRACKER_INTAKE_PER_MINUTE": str(self.intake_per_minute),
             "TRACKER_OPENID_METADATA_URL": self.openid_metadata_url or "(Microsoft public cloud)",
             "TRACKER_ENTRA_METADATA_URL": self.entra_metadata_url or "(Entra ID public cloud)",
+            "TRACKER_SDK": self.sdk,
             "TRACKER_EXPORT_SECRET": mask(self.export_secret),
         }
+
+
+def _sdk(text: str) -> str:
+    name = text.strip().lower() or "botbuilder"
+    if name not in SDKS:
+        raise ConfigError(f"TRACKER_SDK must be agents (the Microsoft 365 Agents SDK) or "
+                          f"botbuilder (the retired Bot Framework SDK), not {text.strip()!r}.")
+    return name
 
 
 def _hours(text: str) -> tuple[time, time] | None:

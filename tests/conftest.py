@@ -20,9 +20,44 @@ from tests.support.teams import make_team
 from tracker.clock import FixedClock
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+SDKS = ("botbuilder", "agents")
 API_KEY = "test-intake-key-0123456789"
 # A Tuesday morning in term time, London.
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--sdk", default="",
+        help="the SDK edge(s) every e2e test runs on, comma-separated: botbuilder,agents "
+             "(default: $TRACKER_SDK if set, else both)")
+
+
+def edges(config: pytest.Config) -> list[str]:
+    chosen = config.getoption("--sdk") or os.environ.get("TRACKER_SDK", "") or ",".join(SDKS)
+    names = [n.strip() for n in chosen.split(",") if n.strip()]
+    unknown = set(names) - set(SDKS)
+    if unknown:
+        raise pytest.UsageError(f"--sdk: unknown edge(s) {sorted(unknown)}; use {SDKS}")
+    return names
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every e2e test runs once per SDK edge: test_x[botbuilder], test_x[agents]."""
+    if metafunc.definition.get_closest_marker("e2e") is not None:
+        metafunc.parametrize("sdk", edges(metafunc.config), indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def sdk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str | None:
+    """The edge this e2e test runs on, as TRACKER_SDK: the harness (start_bot) and `sgtracker
+    serve` subprocesses read it. Other tests get no edge of their own (whatever the shell set)."""
+    name: str | None = getattr(request, "param", None)
+    if name is None:
+        monkeypatch.delenv("TRACKER_SDK", raising=False)
+    else:
+        monkeypatch.setenv("TRACKER_SDK", name)
+    return name
 
 
 @dataclass(frozen=True)

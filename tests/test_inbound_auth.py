@@ -10,11 +10,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+import jwt
 import pytest
 from sqlalchemy import func, select
 
 from storage.inbound import inbound_key
 from storage.tables import inbound_activities
+from teams_bot.http import keys as K
 from tests.conftest import Database, bot_settings
 from tests.support.emulator import ConnectorEmulator
 from tests.support.harness import RunningBot, start_bot
@@ -56,6 +58,12 @@ async def seen(bot: RunningBot, act: dict[str, Any]) -> bool:
         return bool((await conn.execute(q)).scalar_one())
 
 
+def unsigned(token: str, kid: str) -> str:
+    """The same claims with the signature dropped and "alg": "none"."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return jwt.encode(claims, None, algorithm="none", headers={"kid": kid})
+
+
 def harmless(emu: ConnectorEmulator) -> dict[str, Any]:
     """An activity the bot handles without answering (answering would need a real AAD token)."""
     return installation_update("add", service_url=emu.url,
@@ -89,6 +97,7 @@ async def test_tokens_signed_wrongly_get_401_and_a_good_one_is_accepted(
         "from another issuer": keys.token(audience=APP_ID, service_url=url,
                                           issuer="https://login.example.test"),
         "that is not a JWT": "not-a-token",
+        "unsigned (alg none)": unsigned(keys.token(audience=APP_ID, service_url=url), keys.kid),
     }
     async with aiohttp.ClientSession() as session:
         for why, token in bad.items():
@@ -102,6 +111,32 @@ async def test_tokens_signed_wrongly_get_401_and_a_good_one_is_accepted(
     assert 200 <= status < 300, (status, body)
     assert await seen(signed_bot, act)
     assert keys.fetches >= 2  # the metadata and the keys came from the local server
+
+
+async def test_the_bot_runs_on_the_edge_this_test_is_for(signed_bot: RunningBot,
+                                                          sdk: str) -> None:
+    edge = signed_bot.app[K.EDGE]
+    assert edge.name == sdk
+    assert signed_bot.settings.sdk == sdk
+
+
+async def test_signing_keys_out_of_reach_get_503_and_nothing_is_handled(
+        database: Database, clock: FixedClock, emulator: ConnectorEmulator) -> None:
+    """Our fault, not the sender's: Teams retries a 503, and the log names the cause."""
+    keys = KeyServer().start()
+    settings = bot_settings(database, app_id=APP_ID, app_password="test-only-password",
+                            app_tenant_id=TENANT, openid_metadata_url=keys.metadata_url)
+    token = keys.token(audience=APP_ID, service_url=emulator.url)
+    keys.stop()
+    running = await start_bot(settings, clock, schema=database.schema)
+    try:
+        act = harmless(emulator)
+        async with aiohttp.ClientSession() as session:
+            status, body = await post_activity(session, running.url, act, token=token)
+        assert status == 503, (status, body)
+        assert not await seen(running, act)
+    finally:
+        await running.stop()
 
 
 def test_authentication_reads_the_same_fields_as_from_the_full_deserialisation() -> None:

@@ -146,3 +146,16 @@ def test_the_start_up_log_prints_the_configuration_with_secrets_masked(tmp_path:
     assert "LOCAL MODE" in out
     for secret in SECRETS.values():
         assert secret not in out
+
+
+def test_tracker_sdk_picks_the_edge_and_refuses_anything_else(tmp_path: Path) -> None:
+    assert Settings.from_env({}).sdk == "botbuilder"  # the default, for now
+    assert Settings.from_env({"TRACKER_SDK": "agents"}).sdk == "agents"
+    assert Settings.from_env({"TRACKER_SDK": " Agents "}).sdk == "agents"
+    assert Settings.from_env({"TRACKER_SDK": "agents"}).masked()["TRACKER_SDK"] == "agents"
+    assert Settings().masked()["TRACKER_SDK"] == "botbuilder"
+    with pytest.raises(ConfigError, match="TRACKER_SDK must be agents .* or botbuilder"):
+        Settings.from_env({"TRACKER_SDK": "teams-ai"})
+    assert any("TRACKER_SDK" in p for p in Settings(sdk="teams-ai").problems())
+    run = serve({"TRACKER_SDK": "bot-framework"}, tmp_path)
+    assert run.returncode == 2 and "TRACKER_SDK must be agents" in run.stderr, run.stderr

@@ -3,6 +3,7 @@
 # that runs on this machine. Needs Node.js 20+ and nothing else (no Azure account, no tunnel).
 #   BOT_PORT (3978) and PLAYGROUND_PORT (56150) choose the ports.
 #   INTAKE_API_KEY is used if set; otherwise a random key is made for this session and printed.
+#   TRACKER_SDK (botbuilder) picks the SDK edge: `TRACKER_SDK=agents make playground`.
 # Each run starts from an empty database in var/playground/, since the playground forgets its
 # conversations when it stops. Ctrl-C stops both.
 set -euo pipefail
@@ -56,8 +57,10 @@ wait_for() {  # url, what, pid, log
   exit 1
 }
 
-echo "Starting the bot in local mode on http://127.0.0.1:$BOT_PORT (log: var/playground/bot.log)"
-HOST=127.0.0.1 PORT="$BOT_PORT" MicrosoftAppId="" TRACKER_ENV=development \
+TRACKER_SDK="${TRACKER_SDK:-botbuilder}"
+echo "Starting the bot in local mode on http://127.0.0.1:$BOT_PORT, SDK edge $TRACKER_SDK" \
+  "(log: var/playground/bot.log)"
+HOST=127.0.0.1 PORT="$BOT_PORT" MicrosoftAppId="" TRACKER_ENV=development TRACKER_SDK="$TRACKER_SDK" \
   DATABASE_URL="sqlite+aiosqlite:///$WORK/tracker.db" INTAKE_API_KEY="$INTAKE_API_KEY" \
   "$SGTRACKER" serve >"$WORK/bot.log" 2>&1 &
 pids+=($!)

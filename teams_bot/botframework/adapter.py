@@ -51,6 +51,8 @@ class BotFrameworkEdge:
         self._lock = asyncio.Lock()
 
     async def authenticate(self, auth_header: str, activity: dict[str, Any]) -> None:
+        if not self.app_id:
+            return  # local mode: anonymous, as the port says; a header, if one came, is not read
         try:
             await self.auth.authenticate_request(for_authentication(activity), auth_header)
         except PermissionError:

@@ -3,6 +3,7 @@ to it as Teams does. Used by the end-to-end tests."""
 
 from __future__ import annotations
 
+import os
 import socket
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,7 +55,8 @@ class RunningBot:
 async def start_bot(settings: Settings, clock: FixedClock, schema: str | None = None,
                     migrate: bool = True, workers: bool = True) -> RunningBot:
     port = free_port()
-    settings = settings.with_(port=port)
+    # TRACKER_SDK (set per e2e test by tests/conftest.py's `sdk` fixture) picks the edge.
+    settings = settings.with_(port=port, sdk=os.environ.get("TRACKER_SDK") or settings.sdk)
     app = create_app(settings, clock=clock, migrate=migrate, schema=schema, workers=workers)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

@@ -32,6 +32,7 @@ class KeyServer:
     kid: str = field(default_factory=lambda: uuid.uuid4().hex)
     endorsements: tuple[str, ...] = ("msteams",)
     fetches: int = 0
+    delay: float = 0.0  # seconds each answer waits (a slow key server)
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -51,6 +52,7 @@ class KeyServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 outer.fetches += 1
+                time.sleep(outer.delay)
                 base = outer.metadata_url.rsplit("/v1/", 1)[0]
                 if self.path.endswith("openidconfiguration"):
                     body = {"issuer": ISSUER, "jwks_uri": f"{base}/v1/keys",
