@@ -16,6 +16,7 @@ from teams_bot.settings import Settings
 from tests.support.card_schema import assert_valid_card
 from tests.support.emulator import ConnectorEmulator, adaptive_card
 from tests.support.harness import Driver, RunningBot, start_bot
+from tests.support.openid import KeyServer
 from tests.support.teams import make_team
 from tracker.clock import FixedClock
 
@@ -125,3 +126,11 @@ async def teams(bot: RunningBot, emulator: ConnectorEmulator) -> AsyncIterator[D
             assert_valid_card(card, name=f"{call.kind} {call.path}")
     for card in driver.invoke_cards:
         assert_valid_card(card, name="invoke response")
+
+
+@pytest.fixture
+async def keys() -> AsyncIterator[KeyServer]:
+    """A local Bot Framework key server (OpenID metadata and JWKS) on a free port."""
+    server = KeyServer().start()
+    yield server
+    server.stop()

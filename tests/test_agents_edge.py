@@ -53,13 +53,6 @@ class CountingCredential:
 
 
 @pytest.fixture
-async def keys() -> AsyncIterator[KeyServer]:
-    server = KeyServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 async def edge(keys: KeyServer) -> AsyncIterator[AgentsEdge]:
     e = AgentsEdge(signed_settings(keys), credential=CountingCredential())
     yield e

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from teams_bot.edge import Edge, KeysUnavailable, Unauthorized
 from teams_bot.http.edges import make_edge
 from teams_bot.settings import Settings
-from tests.support.openid import KeyServer, entra_issuer, new_key
+from tests.support.openid import KeyServer, bad_tokens, entra_issuer, new_key
 
 APP_ID = "6a1c9a52-7d0e-4c0e-9b1e-2f0c1d9e8a11"
 TENANT = "0b7e3c55-2a8f-4c1d-8e6f-3a9b5c7d1e22"
@@ -47,13 +47,6 @@ def bearer(token: str) -> str:
     return f"Bearer {token}"
 
 
-@pytest.fixture
-async def keys() -> AsyncIterator[KeyServer]:
-    server = KeyServer().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture(params=EDGES)
 async def edge(request: pytest.FixtureRequest, keys: KeyServer) -> AsyncIterator[Edge]:
     e = make_edge(signed_settings(keys, request.param))
@@ -73,47 +66,9 @@ async def test_a_good_token_passes_and_keys_come_from_the_metadata(
     assert keys.fetches == fetched  # cached
 
 
-def bad_tokens(keys: KeyServer) -> dict[str, str]:
-    now = int(time.time())
-    claims = {"iss": "https://api.botframework.com", "aud": APP_ID, "serviceurl": SERVICE,
-              "nbf": now - 60, "exp": now + 3600}
-    public_pem = keys.key.public_key().public_bytes(
-        encoding=serialization.Encoding.PEM,
-        format=serialization.PublicFormat.SubjectPublicKeyInfo)
-    return {
-        "signed by a key the channel does not publish": keys.token(
-            audience=APP_ID, service_url=SERVICE, key=new_key()),
-        "for another bot": keys.token(audience="another-app-id", service_url=SERVICE),
-        "for another service URL": keys.token(audience=APP_ID, service_url="https://evil.test/"),
-        "expired": keys.token(audience=APP_ID, service_url=SERVICE, expires_in=-3600),
-        "with an unknown key id": keys.token(audience=APP_ID, service_url=SERVICE, kid="nope"),
-        "from another issuer": keys.token(audience=APP_ID, service_url=SERVICE,
-                                          issuer="https://login.example.test"),
-        "from another tenant's Entra ID": keys.token(
-            audience=APP_ID, service_url=SERVICE,
-            issuer=entra_issuer("11111111-2222-3333-4444-555555555555")),
-        "unsigned (alg none)": jwt.encode(claims, None, algorithm="none",
-                                          headers={"kid": keys.kid}),
-        "unsigned without a key id": jwt.encode(claims, None, algorithm="none"),
-        "HMAC-signed with the public key": _hmac_with(public_pem, claims, keys.kid),
-        "that is not a JWT": "not-a-token",
-        "that is three dots": "a.b.c",
-    }
-
-
-def _hmac_with(secret: bytes, claims: dict[str, Any], kid: str) -> str:
-    """The old algorithm-confusion attack; PyJWT refuses to sign it, so build it by hand."""
-    def b64(b: bytes) -> str:
-        return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-    head = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
-    body = b64(json.dumps(claims).encode())
-    sig = hmac.new(secret, f"{head}.{body}".encode(), hashlib.sha256).digest()
-    return f"{head}.{body}.{b64(sig)}"
-
-
 async def test_every_kind_of_bad_token_is_unauthorized(edge: Edge,
                                                        keys: KeyServer) -> None:
-    for why, token in bad_tokens(keys).items():
+    for why, token in bad_tokens(keys, APP_ID, SERVICE).items():
         with pytest.raises(Unauthorized):
             await edge.authenticate(bearer(token), activity())
             pytest.fail(why)

@@ -20,7 +20,7 @@ from teams_bot.http import keys as K
 from tests.conftest import Database, bot_settings
 from tests.support.emulator import ConnectorEmulator
 from tests.support.harness import RunningBot, start_bot
-from tests.support.openid import KeyServer, new_key
+from tests.support.openid import KeyServer, bad_tokens
 from tests.support.teams import installation_update, make_team, personal_message, post_activity
 from tracker.clock import FixedClock
 
@@ -28,13 +28,6 @@ pytestmark = pytest.mark.e2e
 
 APP_ID = "6a1c9a52-7d0e-4c0e-9b1e-2f0c1d9e8a11"
 TENANT = "0b7e3c55-2a8f-4c1d-8e6f-3a9b5c7d1e22"
-
-
-@pytest.fixture
-async def keys() -> AsyncIterator[KeyServer]:
-    server = KeyServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -56,12 +49,6 @@ async def seen(bot: RunningBot, act: dict[str, Any]) -> bool:
         q = select(func.count()).select_from(inbound_activities) \
             .where(inbound_activities.c.activity_id == key)
         return bool((await conn.execute(q)).scalar_one())
-
-
-def unsigned(token: str, kid: str) -> str:
-    """The same claims with the signature dropped and "alg": "none"."""
-    claims = jwt.decode(token, options={"verify_signature": False})
-    return jwt.encode(claims, None, algorithm="none", headers={"kid": kid})
 
 
 def harmless(emu: ConnectorEmulator) -> dict[str, Any]:
@@ -87,18 +74,7 @@ async def test_tokens_signed_wrongly_get_401_and_a_good_one_is_accepted(
     signed_bot: RunningBot, emulator: ConnectorEmulator, keys: KeyServer
 ) -> None:
     url = emulator.url
-    bad = {
-        "signed by a key the channel does not publish": keys.token(
-            audience=APP_ID, service_url=url, key=new_key()),
-        "for another bot": keys.token(audience="another-app-id", service_url=url),
-        "for another service URL": keys.token(audience=APP_ID, service_url="https://evil.test/"),
-        "expired": keys.token(audience=APP_ID, service_url=url, expires_in=-3600),
-        "with an unknown key id": keys.token(audience=APP_ID, service_url=url, kid="nope"),
-        "from another issuer": keys.token(audience=APP_ID, service_url=url,
-                                          issuer="https://login.example.test"),
-        "that is not a JWT": "not-a-token",
-        "unsigned (alg none)": unsigned(keys.token(audience=APP_ID, service_url=url), keys.kid),
-    }
+    bad = bad_tokens(keys, APP_ID, url)
     async with aiohttp.ClientSession() as session:
         for why, token in bad.items():
             act = harmless(emulator)

@@ -7,6 +7,9 @@ calls from inside the event loop, so a server on that same loop could never answ
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -16,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
@@ -104,3 +108,43 @@ def user_token(server: KeyServer, *, audience: str, tenant: str, oid: str, name:
               "name": name, "preferred_username": f"{oid}@example.nhs.uk", "scp": scp,
               "nbf": now - 60, "iat": now - 60, "exp": now + expires_in, "ver": "2.0"}
     return jwt.encode(claims, key or server.key, algorithm="RS256", headers={"kid": server.kid})
+
+
+def bad_tokens(keys: KeyServer, app_id: str, service_url: str) -> dict[str, str]:
+    """Every kind of token an edge must refuse, by why, for bot `app_id` at `service_url`."""
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": app_id, "serviceurl": service_url,
+              "nbf": now - 60, "exp": now + 3600}
+    public_pem = keys.key.public_key().public_bytes(
+        encoding=serialization.Encoding.PEM,
+        format=serialization.PublicFormat.SubjectPublicKeyInfo)
+    return {
+        "signed by a key the channel does not publish": keys.token(
+            audience=app_id, service_url=service_url, key=new_key()),
+        "for another bot": keys.token(audience="another-app-id", service_url=service_url),
+        "for another service URL": keys.token(audience=app_id, service_url="https://evil.test/"),
+        "expired": keys.token(audience=app_id, service_url=service_url, expires_in=-3600),
+        "with an unknown key id": keys.token(audience=app_id, service_url=service_url,
+                                             kid="nope"),
+        "from another issuer": keys.token(audience=app_id, service_url=service_url,
+                                          issuer="https://login.example.test"),
+        "from another tenant's Entra ID": keys.token(
+            audience=app_id, service_url=service_url,
+            issuer=entra_issuer("11111111-2222-3333-4444-555555555555")),
+        "unsigned (alg none)": jwt.encode(claims, None, algorithm="none",
+                                          headers={"kid": keys.kid}),
+        "unsigned without a key id": jwt.encode(claims, None, algorithm="none"),
+        "HMAC-signed with the public key": _hmac_with(public_pem, claims, keys.kid),
+        "that is not a JWT": "not-a-token",
+        "that is three dots": "a.b.c",
+    }
+
+
+def _hmac_with(secret: bytes, claims: dict[str, Any], kid: str) -> str:
+    """The old algorithm-confusion attack; PyJWT refuses to sign it, so build it by hand."""
+    def b64(b: bytes) -> str:
+        return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+    head = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
+    body = b64(json.dumps(claims).encode())
+    sig = hmac.new(secret, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{b64(sig)}"
