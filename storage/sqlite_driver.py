@@ -1,20 +1,33 @@
-"""SQLite through aiosqlite's thread with one hop per statement.
+"""SQLite statements on the event loop's thread; aiosqlite's thread only where SQLite may wait.
 
 SQLAlchemy's aiosqlite adapter makes four trips to aiosqlite's thread for every statement (open
 a cursor, execute, fetch the rows, close the cursor), each a queue put, a wake-up of the event
-loop and a future: on a `case N` turn these hand-overs were the largest cost. This cursor does
-the four in one trip, on the same thread and connection, under the same lock. A transaction's
-`BEGIN IMMEDIATE` goes in the same trip as its first statement (so the write lock is still taken
-before anything is read); a COMMIT or ROLLBACK with no transaction open on the connection (one
-that ran nothing, or the pool's reset when a connection comes back) makes no trip. Everything
-else (transactions, errors, server-side cursors) is SQLAlchemy's.
+loop and a future: on a `case N` turn these hand-overs were the largest cost. SQLite answers a
+point query in microseconds; one hand-over costs about a hundred. So:
+
+- A transaction's `BEGIN IMMEDIATE` is sent with its first statement (the write lock is still
+  taken before anything is read), on the loop's thread with the busy timeout at 0. If the lock
+  is taken (another process, another engine), it is made again on aiosqlite's thread with the
+  configured timeout, so a wait stalls that request only, never the loop.
+- Inside a transaction nothing can wait: every statement, and the ROLLBACK, runs on the loop's
+  thread, rows included. So does the COMMIT of a transaction that wrote nothing. The COMMIT of
+  one that wrote goes to the thread (it may checkpoint the log to disk).
+- A COMMIT or ROLLBACK with no transaction open (one that ran nothing, or the pool's reset when
+  a connection comes back) does nothing.
+- Anything outside a transaction (the connection's PRAGMAs) goes to the thread, in one trip.
+
+The pool lends the one connection to one unit of work at a time and its statements are awaited
+in turn; while a call of ours is still on aiosqlite's thread (after a cancelled await, say),
+the next call queues behind it there. So the two threads never use the connection at once.
+Everything else (transactions, errors, server-side cursors) is SQLAlchemy's.
 """
 
 from __future__ import annotations
 
 import collections
 import sqlite3
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
@@ -31,12 +44,13 @@ except ImportError:  # pragma: no cover - other SQLAlchemy versions
 
 
 Ran = tuple[Any, int, Any, list[Any] | None, bool]
+T = TypeVar("T")
+SQLITE_BUSY = 5
 
 
 def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool,
          begin: str | None) -> Ran:
-    """On aiosqlite's thread: the transaction's BEGIN if still to do, then the whole statement,
-    rows included."""
+    """The transaction's BEGIN if still to do, then the whole statement, rows included."""
     cur = conn.cursor()
     try:
         if begin is not None:
@@ -51,6 +65,26 @@ def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool,
         return cur.description, cur.rowcount, cur.lastrowid, rows, conn.in_transaction
     finally:
         cur.close()
+
+
+def _waiting(conn: sqlite3.Connection, timeout_ms: int, work: Any) -> Any:
+    """On aiosqlite's thread: `work()` with the configured busy timeout, then back to 0."""
+    conn.execute(f"PRAGMA busy_timeout={timeout_ms}")
+    try:
+        return work()
+    finally:
+        conn.execute("PRAGMA busy_timeout=0")
+
+
+def _begin_here(conn: sqlite3.Connection, begin: str) -> bool:
+    """BEGIN on the loop's thread; False if the write lock is taken (nothing was done)."""
+    try:
+        conn.execute(begin)
+    except sqlite3.OperationalError as e:
+        if getattr(e, "sqlite_errorcode", None) == SQLITE_BUSY:
+            return False
+        raise
+    return True
 
 
 class _Ran:
@@ -93,24 +127,60 @@ if SUPPORTED:
                 self._adapt_connection._handle_exception(error)
 
         async def _one_hop(self, operation: Any, parameters: Any, many: bool) -> None:
-            aconn, adapted = self._connection, self._adapt_connection
+            adapted: OneHopConnection = self._adapt_connection  # type: ignore[assignment]
             async with adapted._execute_mutex:
-                begin, adapted.begin_pending = adapted.begin_pending, None  # type: ignore[attr-defined]
-                adapted.open = True  # type: ignore[attr-defined]  # unknown until it returns
-                description, rowcount, lastrowid, rows, adapted.open = await aconn._execute(  # type: ignore[attr-defined]
-                    lambda: _run(aconn._conn, operation, parameters, many, begin))  # type: ignore[attr-defined]
-            ran = self._cursor
-            ran.description, ran.rowcount, ran.lastrowid = description, rowcount, lastrowid  # type: ignore[misc]
+                begin, adapted.begin_pending = adapted.begin_pending, None
+                raw = adapted.here()
+                if raw is not None and begin is not None and _begin_here(raw, begin):
+                    begin, adapted.changes = None, raw.total_changes
+                adapted.open = True  # unknown until it returns
+                if raw is not None and begin is None and raw.in_transaction:  # no wait: here
+                    try:
+                        ran = _run(raw, operation, parameters, many, None)
+                    finally:
+                        adapted.open = raw.in_transaction
+                else:
+                    if begin is not None:
+                        adapted.changes = -1  # not known: its COMMIT goes to the thread
+                    ran = await adapted.on_thread(
+                        lambda conn: _run(conn, operation, parameters, many, begin))
+                    adapted.open = ran[4]
+            description, rowcount, lastrowid, rows, _ = ran
+            cursor = self._cursor
+            cursor.description, cursor.rowcount, cursor.lastrowid = description, rowcount, lastrowid  # type: ignore[misc]
             self._rows = collections.deque(rows) if rows is not None else collections.deque()
 
     class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-        __slots__ = ("begin_pending", "open")
+        __slots__ = ("begin_pending", "changes", "open", "timeout_ms", "_on_thread")
         _cursor_cls = OneHopCursor
 
-        def __init__(self, dbapi: Any, connection: Any) -> None:
+        def __init__(self, dbapi: Any, connection: Any, timeout_ms: int) -> None:
             super().__init__(dbapi, connection)
             self.begin_pending: str | None = None  # sent with the next statement
             self.open = True  # a transaction may be open on the connection (as SQLite said)
+            self.changes = 0  # the connection's total changes when the transaction began
+            self.timeout_ms = timeout_ms  # for waits, which happen on aiosqlite's thread
+            self._on_thread: list[int] = []  # one per call handed to the thread, until it ends
+
+        def here(self) -> sqlite3.Connection | None:
+            """The sqlite3 connection, if the loop's thread may use it now: open, and nothing
+            of ours still running on aiosqlite's thread (say, after a cancelled await)."""
+            raw: sqlite3.Connection | None = self._connection._connection  # type: ignore[attr-defined]
+            return None if self._on_thread else raw
+
+        async def on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
+            """`work` on aiosqlite's thread, where it may wait for the write lock."""
+            raw: sqlite3.Connection = self._connection._conn  # type: ignore[attr-defined]
+            timeout, running = self.timeout_ms, self._on_thread
+
+            def run() -> T:
+                try:
+                    return _waiting(raw, timeout, lambda: work(raw))
+                finally:
+                    running.pop()
+
+            running.append(1)
+            return await self._connection._execute(run)  # type: ignore[attr-defined, no-any-return]
 
         def begin(self, statement: str) -> None:
             self.begin_pending = statement
@@ -123,20 +193,32 @@ if SUPPORTED:
 
         def commit(self) -> None:
             self.begin_pending = None  # nothing ran: no transaction to end
-            if self.open:
-                super().commit()
-                self.open = False
+            if self.open and self._connection._connection is not None:  # type: ignore[attr-defined]
+                raw = self.here()
+                if raw is not None and raw.total_changes == self.changes:
+                    raw.commit()  # it wrote nothing: no checkpoint, no wait
+                else:  # a write's COMMIT may checkpoint the log to disk: on the thread
+                    await_(self.on_thread(lambda conn: conn.commit()))
+            self.open = False
 
         def rollback(self) -> None:
             self.begin_pending = None
-            if self.open:
-                super().rollback()
-                self.open = False
+            if self.open and self._connection._connection is not None:  # type: ignore[attr-defined]
+                raw = self.here()
+                if raw is not None:
+                    raw.rollback()
+                else:
+                    await_(self.on_thread(lambda conn: conn.rollback()))
+            self.open = False
 
     class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
         def connect(self, *arg: Any, **kw: Any) -> Any:
+            timeout_ms = int(float(kw.get("timeout", 5.0)) * 1000)
+            kw["check_same_thread"] = False  # statements also run on the loop's thread
             stock = super().connect(*arg, **kw)
-            return OneHopConnection(self, stock._connection)
+            conn = OneHopConnection(self, stock._connection, timeout_ms)
+            stock._connection._conn.execute("PRAGMA busy_timeout=0")  # waits: on the thread
+            return conn
 
 
 def defer(dbapi_connection: Any, begin: str) -> bool:

@@ -4,11 +4,15 @@ cleanly, and rows, row counts and streams come back as before."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage import sqlite_driver
@@ -48,6 +52,93 @@ async def test_statements_transactions_and_the_write_lock(tmp_path: Path) -> Non
                     await o.execute(text("INSERT INTO t (v) VALUES ('c')"))
         async with other.begin() as o:
             await o.execute(text("INSERT INTO t (v) VALUES ('c')"))
+    finally:
+        await other.dispose()
+        await engine.dispose()
+
+
+def _trace(engine_conn: Any) -> list[tuple[str, bool]]:
+    """Each statement SQLite runs on this connection (but the busy timeout's PRAGMAs), and
+    whether the loop's thread ran it."""
+    seen: list[tuple[str, bool]] = []
+    main = threading.get_ident()
+
+    def trace(sql: str) -> None:
+        if not sql.startswith("PRAGMA"):
+            seen.append((sql.split()[0].upper(), threading.get_ident() == main))
+
+    engine_conn._connection._connection.set_trace_callback(trace)  # the sqlite3 connection
+    return seen
+
+
+async def test_a_transaction_runs_on_the_loop_and_only_a_write_commit_goes_to_the_thread(
+        tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'd.db'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        async with engine.connect() as conn:
+            raw = await conn.get_raw_connection()
+            seen = _trace(raw.dbapi_connection)
+            async with conn.begin():
+                await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+                assert (await conn.execute(text("SELECT v FROM t"))).scalar_one() == "a"
+            async with conn.begin():  # read only
+                await conn.execute(text("SELECT v FROM t"))
+            async with conn.begin() as tx:
+                await conn.execute(text("DELETE FROM t"))
+                await tx.rollback()
+            with pytest.raises(IntegrityError):  # an error on the loop is SQLAlchemy's as ever
+                async with conn.begin():
+                    await conn.execute(text("INSERT INTO t (id, v) VALUES (1, 'again')"))
+        assert seen == [("BEGIN", True), ("INSERT", True), ("SELECT", True), ("COMMIT", False),
+                        ("BEGIN", True), ("SELECT", True), ("COMMIT", True),
+                        ("BEGIN", True), ("DELETE", True), ("ROLLBACK", True),
+                        ("BEGIN", True), ("INSERT", True), ("ROLLBACK", True)]
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT v FROM t"))).scalars().all() == ["a"]
+    finally:
+        await engine.dispose()
+
+
+async def test_waiting_for_the_write_lock_happens_on_the_thread_not_the_loop(
+        tmp_path: Path) -> None:
+    """Another engine (as another process would) holds the write lock for 0.4 s: our next
+    transaction waits for it, on aiosqlite's thread, while the event loop keeps turning."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'd.db'}"
+    engine, other = create_engine(url), create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        async with other.connect() as holder:
+            await holder.begin()
+            await holder.execute(text("INSERT INTO t (v) VALUES ('first')"))
+            gaps: list[float] = []
+
+            async def ticking(until: asyncio.Event) -> None:
+                last = time.monotonic()
+                while not until.is_set():
+                    await asyncio.sleep(0.01)
+                    now = time.monotonic()
+                    gaps.append(now - last)
+                    last = now
+
+            async def second() -> list[str]:
+                async with engine.begin() as conn:
+                    await conn.execute(text("INSERT INTO t (v) VALUES ('second')"))
+                    return list((await conn.execute(text("SELECT v FROM t ORDER BY id")))
+                                .scalars())
+
+            done = asyncio.Event()
+            ticker = asyncio.create_task(ticking(done))
+            waiting = asyncio.create_task(second())
+            await asyncio.sleep(0.4)
+            assert not waiting.done()  # still waiting for the lock, and the loop turns
+            await holder.commit()
+            assert await asyncio.wait_for(waiting, 5) == ["first", "second"]
+            done.set()
+            await ticker
+        assert max(gaps) < 0.2, max(gaps)
     finally:
         await other.dispose()
         await engine.dispose()
