@@ -17,6 +17,8 @@ from tracker.ports import ChannelRef, Installation, Person, RoleHolder
 from .tables import channels, installations, people, role_grants
 
 _GRANTS = select(role_grants).where(role_grants.c.aad_id == bindparam("b_aad"))  # every request
+_CHANNEL = select(channels).where(channels.c.channel_id == bindparam("b_channel")) \
+    .order_by(channels.c.locality).limit(1)  # every channel turn
 
 class _TurnGrants:
     """A turn's grants by person, shared with the tasks the turn starts."""
@@ -118,8 +120,7 @@ class SqlDirectory:
 
     async def channel_by_id(self, channel_id: str) -> ChannelRef | None:
         """The safeguarding set-up of one channel (indexed; the default one first)."""
-        rows = await self.conn.execute(select(channels).where(channels.c.channel_id == channel_id)
-                                       .order_by(channels.c.locality).limit(1))
+        rows = await self.conn.execute(_CHANNEL, {"b_channel": channel_id})
         r = rows.first()
         return None if r is None else ChannelRef(r.service_url, r.tenant_id, r.team_id,
                                                  r.channel_id, r.locality)

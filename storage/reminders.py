@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tracker.ports import Reminder
@@ -18,6 +18,9 @@ def _reminder(r: object) -> Reminder:
                     repeats=r.repeats, done=r.done, snoozed_until=r.snoozed_until,  # type: ignore
                     data=r.data)  # type: ignore[attr-defined]
 
+
+_FOR_CASE = select(reminders).where(reminders.c.case_number == bindparam("b_case")) \
+    .order_by(reminders.c.kind)  # every change of a case
 
 class SqlReminders:
     def __init__(self, conn: AsyncConnection) -> None:
@@ -39,8 +42,7 @@ class SqlReminders:
         return _reminder(row) if row else None
 
     async def for_case(self, case_number: int) -> list[Reminder]:
-        rows = await self.conn.execute(select(reminders).where(
-            reminders.c.case_number == case_number).order_by(reminders.c.kind))
+        rows = await self.conn.execute(_FOR_CASE, {"b_case": case_number})
         return [_reminder(r) for r in rows]
 
 
