@@ -9,9 +9,11 @@ point query in microseconds; one hand-over costs about a hundred. So:
   taken before anything is read), on the loop's thread with the busy timeout at 0. If the lock
   is taken (another process, another engine), it is made again on aiosqlite's thread with the
   configured timeout, so a wait stalls that request only, never the loop.
-- Inside a transaction nothing can wait: every statement, and the ROLLBACK, runs on the loop's
-  thread, rows included. So does the COMMIT of a transaction that wrote nothing. The COMMIT of
-  one that wrote goes to the thread (it may checkpoint the log to disk).
+- Inside a transaction nothing can wait: every statement, the ROLLBACK and the COMMIT run on
+  the loop's thread, rows included. With the write-ahead log and `synchronous=NORMAL` a COMMIT
+  only appends to the log, without a disk sync. Copying the log into the database file (a
+  checkpoint, which syncs) is SQLite's to do at some COMMIT; here it is switched off there and
+  done on the thread instead, with every CHECKPOINT_EVERY-th write's COMMIT.
 - A COMMIT or ROLLBACK with no transaction open (one that ran nothing, or the pool's reset when
   a connection comes back) does nothing.
 - Anything outside a transaction (the connection's PRAGMAs) goes to the thread, in one trip.
@@ -46,6 +48,8 @@ except ImportError:  # pragma: no cover - other SQLAlchemy versions
 Ran = tuple[Any, int, Any, list[Any] | None, bool]
 T = TypeVar("T")
 SQLITE_BUSY = 5
+CHECKPOINT_EVERY = 256  # write transactions between checkpoints (a few MB of log, as SQLite's
+# own default of 1,000 pages)
 
 
 def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool,
@@ -74,6 +78,13 @@ def _waiting(conn: sqlite3.Connection, timeout_ms: int, work: Any) -> Any:
         return work()
     finally:
         conn.execute("PRAGMA busy_timeout=0")
+
+
+def _commit_and_checkpoint(conn: sqlite3.Connection) -> None:
+    """On aiosqlite's thread: COMMIT, then copy the log into the database file (PASSIVE: it
+    never waits for readers; what it cannot copy now goes next time)."""
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def _begin_here(conn: sqlite3.Connection, begin: str) -> bool:
@@ -151,7 +162,8 @@ if SUPPORTED:
             self._rows = collections.deque(rows) if rows is not None else collections.deque()
 
     class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-        __slots__ = ("begin_pending", "changes", "open", "timeout_ms", "_on_thread")
+        __slots__ = ("begin_pending", "changes", "open", "timeout_ms", "wal", "writes",
+                     "_on_thread")
         _cursor_cls = OneHopCursor
 
         def __init__(self, dbapi: Any, connection: Any, timeout_ms: int) -> None:
@@ -161,6 +173,8 @@ if SUPPORTED:
             self.changes = 0  # the connection's total changes when the transaction began
             self.timeout_ms = timeout_ms  # for waits, which happen on aiosqlite's thread
             self._on_thread: list[int] = []  # one per call handed to the thread, until it ends
+            self.wal: bool | None = None  # the journal is a write-ahead log (asked once)
+            self.writes = 0  # write transactions committed since the last checkpoint
 
         def here(self) -> sqlite3.Connection | None:
             """The sqlite3 connection, if the loop's thread may use it now: open, and nothing
@@ -195,11 +209,20 @@ if SUPPORTED:
             self.begin_pending = None  # nothing ran: no transaction to end
             if self.open and self._connection._connection is not None:  # type: ignore[attr-defined]
                 raw = self.here()
-                if raw is not None and raw.total_changes == self.changes:
-                    raw.commit()  # it wrote nothing: no checkpoint, no wait
-                else:  # a write's COMMIT may checkpoint the log to disk: on the thread
-                    await_(self.on_thread(lambda conn: conn.commit()))
+                if raw is not None and (raw.total_changes == self.changes or self._log_room(raw)):
+                    raw.commit()  # into the log: no disk sync (WAL, synchronous=NORMAL)
+                else:  # now and then, the log goes into the database file: on the thread
+                    await_(self.on_thread(_commit_and_checkpoint))
+                    self.writes = 0
             self.open = False
+
+        def _log_room(self, raw: sqlite3.Connection) -> bool:
+            """True if this write's COMMIT may stay on the loop: the log is SQLite's WAL, and
+            it was checkpointed fewer than CHECKPOINT_EVERY writes ago."""
+            if self.wal is None:
+                self.wal = raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            self.writes += 1
+            return self.wal and self.writes < CHECKPOINT_EVERY
 
         def rollback(self) -> None:
             self.begin_pending = None
@@ -217,7 +240,9 @@ if SUPPORTED:
             kw["check_same_thread"] = False  # statements also run on the loop's thread
             stock = super().connect(*arg, **kw)
             conn = OneHopConnection(self, stock._connection, timeout_ms)
-            stock._connection._conn.execute("PRAGMA busy_timeout=0")  # waits: on the thread
+            raw = stock._connection._conn
+            raw.execute("PRAGMA busy_timeout=0")  # waits: on the thread
+            raw.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints: on the thread (commit)
             return conn
 
 
