@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -38,8 +39,37 @@ def create_engine(url: str, schema: str | None = None, pool_size: int = 10) -> A
     connect_args: dict[str, Any] = {}
     if schema:
         connect_args["server_settings"] = {"search_path": schema}
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size,
-                               pool_pre_ping=True, connect_args=connect_args)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size,
+                                 connect_args=connect_args)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE = 1.0  # seconds a pooled connection may rest and still be trusted unasked
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """A connection back from the pool is checked with a ping (on asyncpg three round trips)
+    if it rested there PING_AFTER_IDLE or longer; a dead one is replaced before use, so the bot
+    carries on through a database restart. One in steady use is not asked: as in HikariCP's
+    "alive bypass window", a failure that soon after its last use is rare, and is answered as
+    any database error is (nothing changed, and the pool is refilled)."""
+    pool = engine.sync_engine.pool
+
+    @event.listens_for(pool, "checkin")
+    def _rested_from(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _ping_if_rested(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+            return  # new, or in steady use
+        try:
+            dbapi_conn.ping()
+        except Exception as error:
+            raise exc.DisconnectionError("the pooled connection is gone") from error
 
 
 def _sqlite_setup(engine: AsyncEngine) -> None:

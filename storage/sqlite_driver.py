@@ -152,7 +152,7 @@ if SUPPORTED:
                         adapted.open = raw.in_transaction
                 else:
                     if begin is not None:
-                        adapted.changes = -1  # not known: its COMMIT goes to the thread
+                        adapted.changes = -1  # not known: its COMMIT counts as a write
                     ran = await adapted.on_thread(
                         lambda conn: _run(conn, operation, parameters, many, begin))
                     adapted.open = ran[4]
