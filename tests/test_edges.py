@@ -7,24 +7,18 @@ through the whole bot; tests/test_agents_edge.py has what only the Agents SDK ed
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
-import json
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
 
 from teams_bot.edge import Edge, KeysUnavailable, Unauthorized
 from teams_bot.http.edges import make_edge
 from teams_bot.settings import Settings
-from tests.support.openid import KeyServer, bad_tokens, entra_issuer, new_key
+from tests.support.openid import KeyServer, bad_tokens, entra_issuer
 
 APP_ID = "6a1c9a52-7d0e-4c0e-9b1e-2f0c1d9e8a11"
 TENANT = "0b7e3c55-2a8f-4c1d-8e6f-3a9b5c7d1e22"

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
-import jwt
 import pytest
 from sqlalchemy import func, select
 
