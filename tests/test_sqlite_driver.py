@@ -5,16 +5,18 @@ cleanly, and rows, row counts and streams come back as before."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from storage import sqlite_driver
 from storage.db import create_engine
@@ -72,34 +74,38 @@ def _trace(engine_conn: Any) -> list[tuple[str, bool]]:
     return seen
 
 
-async def test_a_transaction_runs_on_the_loop_its_commit_included(
-        tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'd.db'}")
+@contextlib.asynccontextmanager
+async def traced(path: Path) -> AsyncIterator[tuple[AsyncConnection, list[tuple[str, bool]]]]:
+    """A connection to a new database with a table `t`, and the trace of what it runs."""
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
     try:
         async with engine.begin() as conn:
             await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
         async with engine.connect() as conn:
             raw = await conn.get_raw_connection()
-            seen = _trace(raw.dbapi_connection)
+            yield conn, _trace(raw.dbapi_connection)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_transaction_runs_on_the_loop_its_commit_included(tmp_path: Path) -> None:
+    async with traced(tmp_path / "d.db") as (conn, seen):
+        async with conn.begin():
+            await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+            assert (await conn.execute(text("SELECT v FROM t"))).scalar_one() == "a"
+        async with conn.begin():  # read only
+            await conn.execute(text("SELECT v FROM t"))
+        async with conn.begin() as tx:
+            await conn.execute(text("DELETE FROM t"))
+            await tx.rollback()
+        with pytest.raises(IntegrityError):  # an error on the loop is SQLAlchemy's as ever
             async with conn.begin():
-                await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
-                assert (await conn.execute(text("SELECT v FROM t"))).scalar_one() == "a"
-            async with conn.begin():  # read only
-                await conn.execute(text("SELECT v FROM t"))
-            async with conn.begin() as tx:
-                await conn.execute(text("DELETE FROM t"))
-                await tx.rollback()
-            with pytest.raises(IntegrityError):  # an error on the loop is SQLAlchemy's as ever
-                async with conn.begin():
-                    await conn.execute(text("INSERT INTO t (id, v) VALUES (1, 'again')"))
+                await conn.execute(text("INSERT INTO t (id, v) VALUES (1, 'again')"))
         assert seen == [("BEGIN", True), ("INSERT", True), ("SELECT", True), ("COMMIT", True),
                         ("BEGIN", True), ("SELECT", True), ("COMMIT", True),
                         ("BEGIN", True), ("DELETE", True), ("ROLLBACK", True),
                         ("BEGIN", True), ("INSERT", True), ("ROLLBACK", True)]
-        async with engine.connect() as conn:
-            assert (await conn.execute(text("SELECT v FROM t"))).scalars().all() == ["a"]
-    finally:
-        await engine.dispose()
+        assert (await conn.execute(text("SELECT v FROM t"))).scalars().all() == ["a"]
 
 
 async def test_waiting_for_the_write_lock_happens_on_the_thread_not_the_loop(
@@ -149,25 +155,15 @@ async def test_the_log_is_checkpointed_on_the_thread_every_so_many_writes(tmp_pa
     """COMMITs on the loop never copy the log into the database file (no disk sync there);
     every CHECKPOINT_EVERY-th write does, on the thread, so the log does not grow."""
     path = tmp_path / "d.db"
-    engine = create_engine(f"sqlite+aiosqlite:///{path}")
     every = sqlite_driver.CHECKPOINT_EVERY
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
-        async with engine.connect() as conn:
-            raw = await conn.get_raw_connection()
-            seen = _trace(raw.dbapi_connection)
-            sizes = []
-            for i in range(3 * every + 10):
-                async with conn.begin():
-                    await conn.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": "x" * 500})
-                if i in (every + 10, 3 * every + 9):
-                    sizes.append(await asyncio.to_thread(os.path.getsize, f"{path}-wal"))
+    async with traced(path) as (conn, seen):
+        sizes = []
+        for i in range(3 * every + 10):
+            async with conn.begin():
+                await conn.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": "x" * 500})
+            if i in (every + 10, 3 * every + 9):
+                sizes.append(await asyncio.to_thread(os.path.getsize, f"{path}-wal"))
         on_thread = [sql for sql, here in seen if not here]
         assert on_thread == ["COMMIT"] * 3, on_thread
         assert sizes[1] <= sizes[0] * 1.1, sizes  # the log was reused, not grown
-        async with engine.connect() as conn:
-            assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == \
-                3 * every + 10
-    finally:
-        await engine.dispose()
+        assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 3 * every + 10
