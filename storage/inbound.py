@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .lease import transaction
 from .tables import inbound_activities
 
 _SEEN = insert(inbound_activities)  # built once: this runs for every activity
@@ -23,7 +24,7 @@ def inbound_key(conversation_id: str, activity_id: str) -> str:
 async def first_time(engine: AsyncEngine, key: str, now: datetime) -> bool:
     """True the first time an activity key (`inbound_key`) is seen."""
     try:
-        async with engine.begin() as conn:
+        async with transaction(engine, single=True) as conn:
             await conn.execute(_SEEN, {"activity_id": key[:200], "received_at": now})
         return True
     except IntegrityError:
@@ -39,6 +40,6 @@ async def forget_before(engine: AsyncEngine, now: datetime, keep: timedelta) -> 
 
 async def forget(engine: AsyncEngine, key: str) -> None:
     """The turn rolled back: let Teams' re-send of this activity be handled, not ignored."""
-    async with engine.begin() as conn:
+    async with transaction(engine, single=True) as conn:
         await conn.execute(delete(inbound_activities)
                            .where(inbound_activities.c.activity_id == key[:200]))

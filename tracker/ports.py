@@ -197,6 +197,13 @@ class Reminders(Protocol):
     async def for_case(self, case_number: int) -> list[Reminder]: ...
 
 
+class UnitsOfWork(Protocol):
+    """Opens a unit of work. A `read_only` one promises not to write, so it may share one
+    transaction with the turn's other reads (storage/lease.py)."""
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def cases(self) -> CaseRepo: ...

@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from cards.banner import with_banner
 from cards.case_card import case_card
 from storage.directory import grants_read_once
+from storage.lease import Lease, leased, let_go
 from storage.uow import commits_so_far, counting_commits
 from teams_bot.outbound.render import CARD, message
 from teams_bot.services import Services
@@ -43,6 +45,7 @@ log = logging.getLogger("sgtracker.bot")
 MESSAGE = "application/vnd.microsoft.activity.message"
 ECHO_MAX = 40  # characters of an unknown command repeated back, cut at a word boundary
 _AT = re.compile(r"<at>[^<]{0,200}</at>")
+T = TypeVar("T")
 
 
 class TurnIO(Protocol):
@@ -51,6 +54,22 @@ class TurnIO(Protocol):
     async def send(self, activity: dict[str, Any]) -> str: ...
 
     async def member(self, teams_id: str) -> Person | None: ...
+
+
+class _Released:
+    """The turn's `io`, giving its database connection back to the pool before each call to
+    Teams (storage/lease.py): no connection is held while the network answers."""
+
+    def __init__(self, io: TurnIO, lease: Lease) -> None:
+        self.io, self.lease = io, lease
+
+    async def send(self, activity: dict[str, Any]) -> str:
+        await self.lease.release()
+        return await self.io.send(activity)
+
+    async def member(self, teams_id: str) -> Person | None:
+        await self.lease.release()
+        return await self.io.member(teams_id)
 
 
 @dataclass(frozen=True)
@@ -83,9 +102,6 @@ def friendly(error: TrackerError) -> str:
         return mask("Please fix these:\n" + "\n".join(
             f"- {k.replace('_', ' ')}: {v}" for k, v in error.errors.items()))
     return mask(str(error))
-
-
-_AT = re.compile(r"<at>[^<]{0,200}</at>")
 
 
 def _inputs(data: Any) -> dict[str, Any]:
@@ -170,6 +186,11 @@ class TurnHandler:
             return None
 
     async def _once(self, a: Activity, io: TurnIO) -> InvokeAnswer | None:
+        """The turn's units of work share one connection (storage/lease.py)."""
+        async with leased(self.services.engine) as lease:
+            return await self._at_most_once(a, _Released(io, lease))
+
+    async def _at_most_once(self, a: Activity, io: TurnIO) -> InvokeAnswer | None:
         """The activity handled at most once: a re-sent one is answered, not run again."""
         conv = a.conversation.id
         if a.id and not await self.services.first_time(conv, a.id):
@@ -315,9 +336,14 @@ class TurnHandler:
         if bad_text(data) is not None:  # answered, not stored: see turns/textguard.py
             return self._answer(ActionResult(None, NOT_TEXT, "error"))
         ctx = await self._ctx(a, io)
-        result = await timing.in_time(self._run_action(ctx, data)) \
+        await let_go()  # the click runs in a task of its own (timing.in_time), with its own lease
+        result = await timing.in_time(self._leased(self._run_action(ctx, data))) \
             or ActionResult(None, timing.STILL_WORKING, "info")
         return self._answer(result)
+
+    async def _leased(self, work: Awaitable[T]) -> T:
+        async with leased(self.services.engine):
+            return await work
 
     @staticmethod
     def _answer(result: ActionResult) -> InvokeAnswer:

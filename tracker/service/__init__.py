@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..clock import Clock
-from ..ports import UnitOfWork
+from ..ports import UnitsOfWork
 from ..reference import Reference
 from .acknowledge import Acknowledgements
 from .admin import Admin
@@ -46,7 +46,7 @@ class CaseService:
 
     def __init__(
         self,
-        uow: Callable[[], UnitOfWork],
+        uow: UnitsOfWork,
         ref: Reference,
         clock: Clock,
         admins: Iterable[str] = (),

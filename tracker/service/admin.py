@@ -175,11 +175,11 @@ class Admin:
 
     async def channel(self, channel_id: str) -> ChannelRef | None:
         """The safeguarding set-up of a channel, if it is one (every inbound turn asks)."""
-        async with self.w.unit() as uow:
+        async with self.w.unit(read_only=True) as uow:
             return await uow.directory.channel_by_id(channel_id)
 
     async def role_holders(self, actor: Actor) -> list[RoleHolder]:
-        async with self.w.unit() as uow:
+        async with self.w.unit(read_only=True) as uow:
             access = await self.w.access_in(uow, actor)
             self.w.require(access, "view")
             return await uow.directory.holders()

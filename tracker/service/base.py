@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from ..clock import Clock, today
 from ..deadlines import WorkingDays
 from ..model import Case
-from ..ports import Notice, NoticeKind, UnitOfWork
+from ..ports import Notice, NoticeKind, UnitsOfWork
 from ..reference import Reference
 
 
@@ -38,7 +37,7 @@ class ServiceOptions:
 class Deps:
     """The ports and settings, wired once at start-up (see `CaseService`)."""
 
-    uow: Callable[[], UnitOfWork]
+    uow: UnitsOfWork
     ref: Reference
     clock: Clock
     options: ServiceOptions

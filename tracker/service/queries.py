@@ -23,13 +23,13 @@ class Queries:
         self.w, self.d = w, w.deps
 
     async def get_case(self, actor: Actor, number: int) -> Case:
-        async with self.w.unit() as uow:
+        async with self.w.unit(read_only=True) as uow:
             access = await self.w.access_in(uow, actor)
             return await self.w.load(uow, access, number, "view")
 
     async def peek(self, number: int) -> Case:
         """For system work (rendering a card to deliver): no actor, no checks."""
-        async with self.w.unit() as uow:
+        async with self.w.unit(read_only=True) as uow:
             case = await uow.cases.get(number)
             if case is None:
                 raise NotFound(number)
@@ -41,7 +41,7 @@ class Queries:
     async def list_cases(
         self, actor: Actor, locality: str = "", limit: int = 20, open_only: bool = True
     ) -> tuple[list[Case], int]:
-        async with self.w.unit() as uow:
+        async with self.w.unit(read_only=True) as uow:
             access = await self.w.access_in(uow, actor)
             self.w.require(access, "view")
             flt = CaseFilter(scopes=self.scopes(access), open_only=open_only,
@@ -52,7 +52,7 @@ class Queries:
     async def history(
         self, actor: Actor, number: int, offset: int = 0, limit: int = 10
     ) -> Page:
-        async with self.w.unit() as uow:
+        async with self.w.unit(read_only=True) as uow:
             access = await self.w.access_in(uow, actor)
             await self.w.load(uow, access, number, "history")
             items = await uow.events.history(number, offset, limit)

@@ -49,11 +49,12 @@ class Writer:
 
     # --- the unit of work, and refusals in their own -------------------------------------
     @asynccontextmanager
-    async def unit(self) -> AsyncIterator[UnitOfWork]:
+    async def unit(self, read_only: bool = False) -> AsyncIterator[UnitOfWork]:
         """One transaction. A refusal raised inside is rolled back with everything else there,
-        then committed on its own, so it is on record whatever the caller had done."""
+        then committed on its own, so it is on record whatever the caller had done. A
+        `read_only` unit must not write (it may share the turn's read transaction)."""
         try:
-            async with self.deps.uow() as uow:
+            async with self.deps.uow(read_only=read_only) as uow:
                 yield uow
         except Refused as refused:
             async with self.deps.uow() as own:
@@ -74,13 +75,13 @@ class Writer:
         return Access(actor, grants)
 
     async def access(self, actor: Actor) -> Access:
-        async with self.unit() as uow:
+        async with self.unit(read_only=True) as uow:
             return await self.access_in(uow, actor)
 
     async def check(self, actor: Actor, action: str, number: int | None = None) -> Access:
         """Refuse (and log the refusal, under case `number` when it exists) unless `actor` may
         do `action` somewhere."""
-        async with self.unit() as uow:
+        async with self.unit(read_only=True) as uow:
             access = await self.access_in(uow, actor)
             if not can(self.deps.ref, access, action, None, ""):
                 if number is not None:  # refused as `load` refuses: hidden reads as missing
