@@ -7,6 +7,7 @@ read-only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -42,7 +43,8 @@ from .path1 import (
     rapid_review_controls,
     review_controls,
 )
-from .path2 import path2_closed_controls, path2_controls
+from .path2 import path2_closed_controls, path2_controls, path2_summary
+from .review_record import review_record
 from .triage import triage_controls
 
 # Per-state controls. To add a stage, write its builder in its own module and add it here.
@@ -60,41 +62,57 @@ ACTION_BUILDERS: dict[State, ActionBuilder] = {
     State.CLOSED_NOT_PUBLISHED: closed_review_controls,
 }
 
+# What a snapshot keeps of each state's controls: their read-only part, built without the
+# inputs and buttons a snapshot has none of (for a new case those were most of its cost).
+# tests/test_case_snapshot.py checks it against the live card, stripped, in every state.
+READ_ONLY_PARTS: dict[State, Callable[[CaseView], list[CardElement]]] = {
+    State.SI: path2_summary,
+    State.CLOSED_SI: path2_summary,
+    **{s: review_record for s in (State.PANEL, State.RAPID_REVIEW, State.REVIEW,
+                                  State.CLOSED_PUBLISHED, State.CLOSED_EMBARGOED,
+                                  State.CLOSED_NO_REVIEW, State.CLOSED_NOT_PUBLISHED)},
+}
+
 MAX_DECISIONS = 10  # older decisions are in the case history
 NOT_ON_STEIS = "Not on StEIS or LFPSE"
 
 
 def case_card(view: CaseView) -> dict[str, Any]:
     """The full case card for a channel thread or a chat."""
-    case = view.case
-    title = f"Case {case.number} · {view.locality_name}"
-    body: list[CardElement] = [heading(title), _status(view)]
-    if case.closed:
-        body.append(banner("Closed", "emphasis", "This record is read-only."))
-    body += _record(view)
-    body += _decisions(case)
-    body += _deadlines(view)
     controls = controls_for(view)
-    body += controls.body
-    return card(body, controls.actions, full_width=True,
-                fallback_text=f"{title}: {case.state.label}")
+    return card(_head(view) + _body(view) + controls.body, controls.actions, full_width=True,
+                fallback_text=_title(view))
 
 
 def case_snapshot(view: CaseView, taken: datetime) -> dict[str, Any]:
     """The case as it is now, for an answer to `case N` or an "Open case" button: a copy that is
     never updated, so it says so and has no live buttons or inputs. The case's own card, at the
     top of its thread, is the one that stays up to date."""
-    live = case_card(view)
-    body = _without_inputs(live["body"])
     note = (f"Snapshot at {when(taken)}. It does not update: work on the case from its card at "
             f"the top of the case's thread, or type case {view.case.number} again for a fresh "
             "copy.")
-    body.insert(2, line(note, subtle=True, small=True).model_dump(exclude_none=True,
-                                                                  by_alias=True))
-    snap = {k: v for k, v in live.items() if k != "actions"}
-    snap["body"] = body
-    snap["fallbackText"] = f"{live.get('fallbackText', '')} (snapshot)"
-    return snap
+    read_only = READ_ONLY_PARTS.get(view.case.state, lambda _: [])(view)
+    out = card([*_head(view), line(note, subtle=True, small=True), *_body(view), *read_only],
+               full_width=True, fallback_text=f"{_title(view)} (snapshot)")
+    out["body"] = _without_inputs(out["body"])  # none expected: a guarantee, not a filter
+    return out
+
+
+def _title(view: CaseView) -> str:
+    return f"Case {view.case.number} · {view.locality_name}: {view.case.state.label}"
+
+
+def _head(view: CaseView) -> list[CardElement]:
+    return [heading(f"Case {view.case.number} · {view.locality_name}"), _status(view)]
+
+
+def _body(view: CaseView) -> list[CardElement]:
+    """Everything under the heading and status, but the state's controls."""
+    case = view.case
+    body: list[CardElement] = []
+    if case.closed:
+        body.append(banner("Closed", "emphasis", "This record is read-only."))
+    return body + _record(view) + _decisions(case) + _deadlines(view)
 
 
 def _without_inputs(elements: list[Any]) -> list[Any]:
