@@ -14,7 +14,7 @@ from teams_bot.outbound.replies import Origin, TurnReplies
 from teams_bot.settings import Settings
 from teams_bot.turns.activity import Activity, parse
 from teams_bot.turns.handler import TurnHandler
-from teams_bot.turns.textguard import USER_CONTENT, bad_text, plain_where
+from teams_bot.turns.textguard import USER_CONTENT, bad_text, may_hold_bad_text, plain_where
 
 log = logging.getLogger("sgtracker")
 
@@ -27,10 +27,12 @@ async def handle_messages(request: web.Request) -> web.StreamResponse:
     if request.content_type != "application/json":
         return _error("Send JSON (application/json).", 415)
     try:
-        body = json.loads(await request.read())
+        raw = await request.read()
+        body = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return _error("The body is not valid JSON.", 400)
-    if (where := bad_text(body, skip=USER_CONTENT)) is not None:  # typed text: see turns/
+    if may_hold_bad_text(raw) and \
+            (where := bad_text(body, skip=USER_CONTENT)) is not None:  # typed text: see turns/
         return _error(f"'{plain_where(where)}' holds characters that are not text (control "
                       "characters or a broken character).", 400)
     activity = parse(body)

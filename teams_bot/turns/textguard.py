@@ -18,6 +18,15 @@ NOT_TEXT = ("That holds characters that are not text (control characters or a br
             "character), so I can't store it. Please type it again; nothing was changed.")
 
 
+def may_hold_bad_text(raw: bytes) -> bool:
+    """False when a JSON body cannot hold what `bad_text` refuses, so the walk is skipped. JSON
+    forbids control characters raw inside strings (the parser refuses them), and valid UTF-8
+    cannot carry a lone surrogate: they arrive only as escapes (\\u..., \\b, \\f), and DEL
+    raw. A NUL byte means UTF-16 or UTF-32 (which the parser also reads), where those escapes
+    are spelled with other bytes: walked. Teams sends UTF-8 without escapes."""
+    return b"\\u" in raw or b"\\b" in raw or b"\\f" in raw or b"\x7f" in raw or b"\x00" in raw
+
+
 def bad_text(body: Any, skip: frozenset[str] = frozenset()) -> str | None:
     """Where the first string holding a control character or a lone surrogate is, or None.
     Top-level keys in `skip` are left to the caller (the bot answers those in the chat)."""
