@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 # The tone is the strip's tint; the text keeps the theme's colour, readable in every Teams theme.
@@ -10,8 +9,10 @@ _STYLES = {"error": "attention", "ok": "good", "info": "emphasis", "warning": "w
 
 
 def with_banner(card: dict[str, Any], text: str, tone: str = "info") -> dict[str, Any]:
-    out = copy.deepcopy(card)
+    """A new card: `card`'s elements (shared, not copied: neither card is changed after) under
+    the banner."""
+    out = dict(card)
     block = {"type": "TextBlock", "text": text, "wrap": True, "weight": "Bolder"}
     container = {"type": "Container", "style": _STYLES.get(tone, "emphasis"), "items": [block]}
-    out["body"] = [container, *out.get("body", [])]
+    out["body"] = [container, *card.get("body", [])]
     return out

@@ -295,6 +295,11 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
+@functools.cache
+def _field_set(cls: type) -> frozenset[str]:
+    return frozenset(_field_names(cls))
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -340,7 +345,7 @@ def case_from_dict(data: dict[str, Any]) -> Case:
     b = d.get("briefing")
     d["briefing"] = Briefing(**{**b, "on": _date(b["on"])}) if b else None
     d["escalations"] = [_escalation(x) for x in d.get("escalations", [])]
-    known = {f.name for f in dataclasses.fields(Case)}
+    known = _field_set(Case)
     return Case(**{k: v for k, v in d.items() if k in known})
 
 

@@ -46,7 +46,10 @@ class Window:
 
     def done(self, now: float) -> None:
         self.in_flight = max(0, self.in_flight - 1)
-        bisect.insort(self.stamps, now)
+        if not self.stamps or now >= self.stamps[-1]:
+            self.stamps.append(now)  # the usual case, without a search through the deque
+        else:
+            bisect.insort(self.stamps, now)
 
 
 class Pacer:
