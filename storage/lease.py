@@ -6,14 +6,16 @@ itself. Inside `leased(engine)` they share one connection, taken at the first un
 back when the lease ends or `release()` is called (before any wait on the network, so the
 embedded database's one connection is never held while Teams answers).
 
-Each unit is still its own transaction. The lease is used only by the task that made it, and
-only by one unit at a time: a unit opened inside another, or from another task, takes its own
-connection as before. After an error the connection goes back to the pool, which checks it.
-
-On PostgreSQL a read-only unit, and a unit of one statement, run in autocommit: no BEGIN and
-no COMMIT or ROLLBACK, two round trips fewer each. Under READ COMMITTED every statement sees
-what was committed when it began, with or without a transaction around it, so a read sees
+A unit that writes is still its own transaction. Read-only units (storage/uow.py) need less:
+on SQLite consecutive ones share one transaction, which the next writing unit or the end of
+the lease closes; on PostgreSQL they run in autocommit, as does a unit of one statement (the
+dedupe insert), with no BEGIN, COMMIT or ROLLBACK round trips. Under READ COMMITTED every
+statement sees what was committed when it began, inside a transaction or not, so a read sees
 the same rows either way.
+
+The lease is used only by the task that made it, and only by one unit at a time: a unit opened
+inside another, or from another task, takes its own connection as before. After an error the
+connection goes back to the pool, which checks it.
 """
 
 from __future__ import annotations
