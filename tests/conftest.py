@@ -11,7 +11,10 @@ from datetime import UTC, datetime
 
 import aiohttp
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import create_engine
+from storage.migrate import upgrade
 from teams_bot.settings import Settings
 from tests.support.card_schema import assert_valid_card
 from tests.support.emulator import ConnectorEmulator, adaptive_card
@@ -84,6 +87,15 @@ async def database(tmp_path) -> AsyncIterator[Database]:  # type: ignore[no-unty
     finally:
         await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await conn.close()
+
+
+@pytest.fixture
+async def engine(database: Database) -> AsyncIterator[AsyncEngine]:
+    """An engine on `database`, migrated to the latest revision."""
+    eng = create_engine(database.url, schema=database.schema)
+    await upgrade(eng)
+    yield eng
+    await eng.dispose()
 
 
 @pytest.fixture

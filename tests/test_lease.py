@@ -6,8 +6,6 @@ events, on a real database (SQLite here, PostgreSQL in the CI leg)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -15,45 +13,15 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import create_engine
 from storage.inbound import first_time
 from storage.lease import leased, let_go
-from storage.migrate import upgrade
 from storage.uow import uow_factory
+from tests.support.units import counted
 from tracker.model import Case, Identifier, IdKind
 from tracker.permissions import NATIONAL
 
 pytestmark = pytest.mark.storage
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def engine(database) -> AsyncIterator[AsyncEngine]:  # type: ignore[no-untyped-def]
-    eng = create_engine(database.url, schema=database.schema)
-    await upgrade(eng)
-    yield eng
-    await eng.dispose()
-
-
-@contextmanager
-def counted(engine: AsyncEngine) -> Iterator[dict[str, int]]:
-    """Pool checkouts and transactions begun on `engine` inside the block."""
-    seen = {"checkouts": 0, "begins": 0}
-    sync = engine.sync_engine
-
-    def checkout(*_: Any) -> None:
-        seen["checkouts"] += 1
-
-    def begin(*_: Any) -> None:
-        seen["begins"] += 1
-
-    event.listen(sync.pool, "checkout", checkout)
-    event.listen(sync, "begin", begin)
-    try:
-        yield seen
-    finally:
-        event.remove(sync.pool, "checkout", checkout)
-        event.remove(sync, "begin", begin)
 
 
 def a_case() -> Case:

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import create_engine
 from storage.instances import all_instances, beat
-from storage.migrate import upgrade
 from storage.outbox import OutboxQueue
 from storage.reminders import claim_due
 from storage.threads import ThreadRef, Threads
@@ -24,14 +23,6 @@ from tracker.ports import Notice, NoticeKind, Reminder
 pytestmark = pytest.mark.storage
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
-
-
-@pytest.fixture
-async def engine(database) -> AsyncIterator[AsyncEngine]:  # type: ignore[no-untyped-def]
-    eng = create_engine(database.url, schema=database.schema)
-    await upgrade(eng)
-    yield eng
-    await eng.dispose()
 
 
 @pytest.fixture

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import create_engine
-from storage.migrate import upgrade
 from storage.outbox import OutboxQueue
 from storage.uow import uow_factory
 from tracker.model import Case, Identifier, IdKind, State
@@ -19,14 +16,6 @@ from tracker.ports import CaseFilter, ConcurrentChange, DuplicateIdentifier, Not
 
 pytestmark = pytest.mark.storage
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def engine(database) -> AsyncIterator[AsyncEngine]:  # type: ignore[no-untyped-def]
-    eng = create_engine(database.url, schema=database.schema)
-    await upgrade(eng)
-    yield eng
-    await eng.dispose()
 
 
 def new_case(locality: str = "devon", region: str = "south-west", team: str = "T1") -> Case:

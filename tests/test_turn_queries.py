@@ -16,6 +16,7 @@ from sqlalchemy import event, insert, text
 
 from storage.tables import channels
 from tests.support.harness import Driver
+from tests.support.units import counted
 from tests.test_foundation_e2e import INCIDENT, intake
 
 pytestmark = pytest.mark.e2e
@@ -147,27 +148,10 @@ async def test_a_turn_that_changes_grants_reads_them_afresh(tmp_path: Any) -> No
 WORKERS = ("liveness", "delivery", "reminders", "housekeeping", "outbox-")
 
 
-@contextmanager
-def units(teams: Driver) -> Iterator[dict[str, int]]:
-    """Pool checkouts and transactions begun by inbound turns (not the background workers)."""
-    seen = {"checkouts": 0, "begins": 0}
-    sync = teams.bot.services.engine.sync_engine
-
-    def turns_only(kind: str) -> Callable[..., None]:
-        def count(*_: Any) -> None:
-            task = asyncio.current_task()
-            if task is not None and not task.get_name().startswith(WORKERS):
-                seen[kind] += 1
-        return count
-
-    checkout, begin = turns_only("checkouts"), turns_only("begins")
-    event.listen(sync.pool, "checkout", checkout)
-    event.listen(sync, "begin", begin)
-    try:
-        yield seen
-    finally:
-        event.remove(sync.pool, "checkout", checkout)
-        event.remove(sync, "begin", begin)
+def a_turn() -> bool:
+    """Counted for inbound turns, not the background workers."""
+    task = asyncio.current_task()
+    return task is not None and not task.get_name().startswith(WORKERS)
 
 
 async def test_a_case_n_turn_takes_one_connection_and_reads_in_one_transaction(
@@ -180,7 +164,7 @@ async def test_a_case_n_turn_takes_one_connection_and_reads_in_one_transaction(
     number = body["case_number"]
     await teams.thread_of_case(number)
     await asyncio.sleep(0.3)  # the thread's own follow-ups are sent
-    with units(teams) as seen:
+    with counted(teams.bot.services.engine, a_turn) as seen:
         answer = await teams.say(f"case {number}", "Lena Lead")
     assert seen == {"checkouts": 1, "begins": 2}
     assert f"Case {number}" in str(answer.body)
