@@ -66,10 +66,15 @@ class SqlDirectory:
         done = await self.conn.execute(update(installations)
                                        .where(installations.c.team_id == inst.team_id)
                                        .values(**values))
-        if done.rowcount == 0:
-            await self.conn.execute(insert(installations).values(team_id=inst.team_id, **values))
+        if done.rowcount:
+            return False
+        try:  # Teams sends installationUpdate and conversationUpdate at once: one inserts
+            async with self.conn.begin_nested():
+                await self.conn.execute(insert(installations).values(team_id=inst.team_id,
+                                                                     **values))
             return True
-        return False
+        except IntegrityError:  # the other turn inserted it first (its values are as good)
+            return False
 
     async def installation_for_tenant(self, tenant_id: str) -> Installation | None:
         row = (await self.conn.execute(

@@ -127,3 +127,37 @@ async def test_events_are_append_only(engine: AsyncEngine) -> None:
     async with uow() as u:
         history = await u.events.history(1, 0, 10)
         assert [e.kind for e in history] == ["case_logged"] and history[0].at == NOW
+
+
+async def test_two_installations_of_one_team_at_once_are_one_row(engine: AsyncEngine) -> None:
+    """Teams sends installationUpdate and conversationUpdate together when the bot is added:
+    the second turn's insert meets the first's row (on PostgreSQL it waits for the first to
+    commit, then fails on the key). It is an update, not an error: one row, one "new"."""
+    import asyncio
+
+    from tracker.ports import Installation
+
+    inst = Installation("https://smba.example/uk/", "tenant-1", "team-1", "team-1", "team-1",
+                        "28:bot", "Safeguarding")
+    uow = uow_factory(engine)
+    first_inserted = asyncio.Event()
+
+    async def first() -> bool:
+        async with uow() as u:
+            new = await u.directory.record_installation(inst)
+            first_inserted.set()
+            await asyncio.sleep(0.3)  # the second is now waiting on this row's key
+            await u.commit()
+            return new
+
+    async def second() -> bool:
+        await first_inserted.wait()
+        async with uow() as u:
+            new = await u.directory.record_installation(inst)
+            await u.commit()
+            return new
+
+    assert sorted(await asyncio.gather(first(), second())) == [False, True]
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT team_id FROM installations"))).scalars().all()
+    assert rows == ["team-1"]
