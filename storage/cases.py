@@ -15,6 +15,7 @@ from tracker.permissions import Scope, ScopeKind
 from tracker.ports import CaseFilter, ConcurrentChange, DuplicateIdentifier, PeriodRows
 from tracker.statistics import closed_on
 
+from .hot import Hot
 from .tables import case_identifiers, cases
 
 
@@ -50,7 +51,7 @@ BACKFILL_SQL = {
 }
 
 # Built once with bind parameters: building a statement per call cost more CPU than running it.
-_GET = select(cases.c.record).where(cases.c.number == bindparam("b_number"))
+_GET = Hot(select(cases.c.record).where(cases.c.number == bindparam("b_number")))
 _SAVE = update(cases).where(cases.c.number == bindparam("b_number"),
                             cases.c.version == bindparam("b_expected"))
 
@@ -71,7 +72,8 @@ class SqlCases:
     async def get(self, number: int) -> Case | None:
         if not 0 < number < 2**31:
             return None
-        rec = (await self.conn.execute(_GET, {"b_number": number})).scalar_one_or_none()
+        found = await _GET.rows(self.conn, {"b_number": number})
+        rec = found[0]["record"] if found else None
         return case_from_dict(rec) if rec is not None else None
 
     async def save(self, case: Case, expected_version: int, next_due: date | None) -> None:

@@ -14,43 +14,60 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tracker.permissions import Grant, Scope, ScopeKind
 from tracker.ports import ChannelRef, Installation, Person, RoleHolder
 
+from .hot import Hot
 from .tables import channels, installations, people, role_grants
 
-_GRANTS = select(role_grants).where(role_grants.c.aad_id == bindparam("b_aad"))  # every request
-_CHANNEL = select(channels).where(channels.c.channel_id == bindparam("b_channel")) \
-    .order_by(channels.c.locality).limit(1)  # every channel turn
+_GRANTS = Hot(select(role_grants).where(role_grants.c.aad_id == bindparam("b_aad")))
+_CHANNEL = Hot(select(channels).where(channels.c.channel_id == bindparam("b_channel"))
+               .order_by(channels.c.locality).limit(1))  # every channel turn
 
-class _TurnGrants:
-    """A turn's grants by person, shared with the tasks the turn starts."""
+class _TurnReads:
+    """A turn's reads of the directory (grants by person, channels by id), shared with the
+    tasks the turn starts."""
 
-    __slots__ = ("by_person", "changed")
+    __slots__ = ("by_person", "channels", "changed")
 
     def __init__(self) -> None:
         self.by_person: dict[str, tuple[Grant, ...]] = {}
-        self.changed = False  # the turn changed a grant: read them every time from now on
+        self.channels: dict[str, ChannelRef | None] = {}
+        self.changed = False  # the turn changed a grant or a channel: read afresh from now on
 
 
-_TURN_GRANTS: ContextVar[_TurnGrants | None] = ContextVar("sgtracker_turn_grants", default=None)
+_TURN_READS: ContextVar[_TurnReads | None] = ContextVar("sgtracker_turn_reads", default=None)
 
 
 @contextmanager
-def grants_read_once() -> Iterator[None]:
-    """Within the block (one inbound turn) a person's role grants are read once: the turn's
-    permission gate and the service call behind it judge the same grants, one query and one
-    trip to the database fewer. Once the turn changes any grant it reads them every time."""
-    memo = _TurnGrants()
-    token = _TURN_GRANTS.set(memo)
+def turn_reads() -> Iterator[None]:
+    """Within the block (one inbound turn) a person's role grants and the turn's channel are
+    read once: the turn's permission gate and the service call behind it judge the same
+    grants, and on PostgreSQL both come with the dedupe insert (storage/inbound.py), in one
+    round trip. Once the turn changes a grant or a channel they are read every time."""
+    memo = _TurnReads()
+    token = _TURN_READS.set(memo)
     try:
         yield
     finally:
-        _TURN_GRANTS.reset(token)
+        _TURN_READS.reset(token)
         memo.changed = True  # a task the turn started and that outlives it reads afresh
 
 
-def _grants_changed() -> None:
-    if (memo := _TURN_GRANTS.get()) is not None:
+def remember(aad_id: str, grants: tuple[Grant, ...],
+             channel_id: str, channel: ChannelRef | None) -> None:
+    """What the turn read at its start (`aad_id` or `channel_id` "": not read)."""
+    memo = _TURN_READS.get()
+    if memo is None or memo.changed:
+        return
+    if aad_id:
+        memo.by_person[aad_id] = grants
+    if channel_id:
+        memo.channels[channel_id] = channel
+
+
+def _changed() -> None:
+    if (memo := _TURN_READS.get()) is not None:
         memo.changed = True
         memo.by_person.clear()
+        memo.channels.clear()
 
 
 class SqlDirectory:
@@ -88,6 +105,7 @@ class SqlDirectory:
     async def set_channel(self, channel: ChannelRef) -> bool:
         """Attach a channel to a locality ("" = the default) that has none; never replaces one
         (moving is `move_channel`). True if it was attached."""
+        _changed()
         taken = (await self.conn.execute(select(channels.c.locality).where(
             channels.c.locality == channel.locality))).first()
         if taken is not None:
@@ -104,6 +122,7 @@ class SqlDirectory:
 
     async def move_channel(self, channel: ChannelRef) -> None:
         """Point an attached locality at another channel (the explicit `move channel`)."""
+        _changed()
         await self.conn.execute(update(channels).where(channels.c.locality == channel.locality)
                                 .values(channel_id=channel.channel_id, team_id=channel.team_id,
                                         service_url=channel.service_url,
@@ -125,10 +144,15 @@ class SqlDirectory:
 
     async def channel_by_id(self, channel_id: str) -> ChannelRef | None:
         """The safeguarding set-up of one channel (indexed; the default one first)."""
-        rows = await self.conn.execute(_CHANNEL, {"b_channel": channel_id})
-        r = rows.first()
-        return None if r is None else ChannelRef(r.service_url, r.tenant_id, r.team_id,
-                                                 r.channel_id, r.locality)
+        memo = _TURN_READS.get()
+        if memo is not None and not memo.changed and channel_id in memo.channels:
+            return memo.channels[channel_id]
+        found = await _CHANNEL.rows(self.conn, {"b_channel": channel_id})
+        if not found:
+            return None
+        r = found[0]
+        return ChannelRef(r["service_url"], r["tenant_id"], r["team_id"], r["channel_id"],
+                          r["locality"])
 
     async def upsert_person(self, person: Person) -> None:
         values = dict(teams_id=person.teams_id, name=person.name, upn=person.upn)
@@ -158,17 +182,18 @@ class SqlDirectory:
     async def grants_for(self, aad_id: str) -> tuple[Grant, ...]:
         if not aad_id:
             return ()
-        memo = _TURN_GRANTS.get()
+        memo = _TURN_READS.get()
         if memo is not None and not memo.changed and aad_id in memo.by_person:
             return memo.by_person[aad_id]
-        rows = await self.conn.execute(_GRANTS, {"b_aad": aad_id})
-        grants = tuple(Grant(r.role, Scope(ScopeKind(r.scope_kind), r.scope_key)) for r in rows)
+        rows = await _GRANTS.rows(self.conn, {"b_aad": aad_id})
+        grants = tuple(Grant(r["role"], Scope(ScopeKind(r["scope_kind"]), r["scope_key"]))
+                       for r in rows)
         if memo is not None and not memo.changed:
             memo.by_person[aad_id] = grants
         return grants
 
     async def add_grant(self, aad_id: str, role: str, scope: Scope) -> bool:
-        _grants_changed()
+        _changed()
         existing = await self.conn.execute(select(role_grants.c.id).where(
             role_grants.c.aad_id == aad_id, role_grants.c.role == role,
             role_grants.c.scope_kind == scope.kind.value, role_grants.c.scope_key == scope.key))
@@ -179,7 +204,7 @@ class SqlDirectory:
         return True
 
     async def remove_grant(self, aad_id: str, role: str, scope: Scope) -> bool:
-        _grants_changed()
+        _changed()
         done = await self.conn.execute(delete(role_grants).where(
             role_grants.c.aad_id == aad_id, role_grants.c.role == role,
             role_grants.c.scope_kind == scope.kind.value, role_grants.c.scope_key == scope.key))

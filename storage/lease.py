@@ -84,6 +84,29 @@ async def let_go() -> None:
         await lease.release()
 
 
+def self_committing(conn: AsyncConnection, single: bool) -> bool:
+    """PostgreSQL in autocommit: each statement commits itself, there is nothing to begin."""
+    return single and conn.dialect.name in AUTOCOMMIT_READS
+
+
+@asynccontextmanager
+async def begun(conn: AsyncConnection, single: bool) -> AsyncIterator[None]:
+    """BEGIN ... COMMIT around the block, or, where each statement commits itself, only
+    SQLAlchemy's own bookkeeping of any statement run through it (no round trip either way)."""
+    if not self_committing(conn, single):
+        async with conn.begin():
+            yield
+        return
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction():
+            await conn.rollback()
+        raise
+    if conn.in_transaction():
+        await conn.commit()
+
+
 def current(engine: AsyncEngine) -> Lease | None:
     lease = _LEASE.get()
     return lease if lease is not None and lease.usable(engine) else None
@@ -110,7 +133,7 @@ async def transaction(engine: AsyncEngine, single: bool = False,
     if lease is None:
         async with engine.connect() as conn:
             await autocommit(conn, single)
-            async with conn.begin():
+            async with begun(conn, single):
                 yield conn
         return
     conn = await lease.take()
@@ -119,7 +142,7 @@ async def transaction(engine: AsyncEngine, single: bool = False,
         if conn.in_transaction():  # the turn's reads end here
             await conn.rollback()
         await autocommit(conn, single)
-        async with conn.begin():
+        async with begun(conn, single):
             yield conn
         failed = False
     finally:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from .cases import SqlCases
 from .directory import SqlDirectory
 from .events import SqlEvents
-from .lease import Lease, autocommit, current
+from .lease import Lease, autocommit, current, self_committing
 from .outbox import SqlOutbox
 from .reminders import SqlReminders
 
@@ -47,15 +47,15 @@ class _Reading:
     before it is sent: on PostgreSQL a read-only unit runs in autocommit, where a write would
     be kept at once, and on SQLite it shares the turn's reads, where it would be dropped."""
 
-    __slots__ = ("_conn",)
+    __slots__ = ("plain",)
 
     def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
+        self.plain = conn  # storage/hot.py runs its reads on it
 
     async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
         if getattr(statement, "is_dml", False):
             raise ReadOnlyUnit(f"a read-only unit of work tried to write ({statement!r})"[:200])
-        return await self._conn.execute(statement, *args, **kwargs)
+        return await self.plain.execute(statement, *args, **kwargs)
 
     def begin_nested(self) -> NoReturn:
         raise ReadOnlyUnit("a read-only unit of work tried to write (a savepoint)")
@@ -91,7 +91,8 @@ class SqlUnitOfWork:
                     return self._repositories()
                 await self._conn.rollback()  # the turn's reads end here; a write has its own
             await autocommit(self._conn, self.read_only)  # PostgreSQL: a read needs no BEGIN
-            self._tx = await self._conn.begin()
+            if not self_committing(self._conn, self.read_only):
+                self._tx = await self._conn.begin()
         except BaseException:
             await self._let_go(failed=True)
             raise

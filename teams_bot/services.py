@@ -27,9 +27,11 @@ class Services:
     def today(self) -> date:
         return today(self.clock)
 
-    async def first_time(self, conversation_id: str, activity_id: str) -> bool:
+    async def first_time(self, conversation_id: str, activity_id: str, aad_id: str = "",
+                         channel_id: str = "") -> bool:
+        """True the first time; the sender's grants and the channel may come with it."""
         key = inbound_key(conversation_id, activity_id)
-        return await first_time(self.engine, key, self.clock.now())
+        return await first_time(self.engine, key, self.clock.now(), aad_id, channel_id)
 
     async def forget_activity(self, conversation_id: str, activity_id: str) -> None:
         await forget(self.engine, inbound_key(conversation_id, activity_id))

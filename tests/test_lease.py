@@ -43,12 +43,14 @@ async def test_a_turns_units_share_one_connection_and_its_reads_one_transaction(
             for _ in range(3):  # the channel, the grants, the case
                 async with uow(read_only=True) as u:
                     assert (await u.cases.get(number)) is not None
-    assert seen == {"checkouts": 1, "begins": 2}
+    # PostgreSQL: the insert and the reads commit themselves (autocommit), nothing is begun
+    pg = engine.dialect.name == "postgresql"
+    assert seen == {"checkouts": 1, "begins": 0 if pg else 2}
     with counted(engine) as seen:  # without a lease, as before: one of each per unit
         for _ in range(3):
             async with uow(read_only=True) as u:
                 await u.cases.get(number)
-    assert seen == {"checkouts": 3, "begins": 3}
+    assert seen == {"checkouts": 3, "begins": 0 if pg else 3}
 
 
 async def test_a_write_after_reads_is_its_own_transaction_and_is_kept(
@@ -144,7 +146,9 @@ async def test_on_postgresql_reads_and_the_dedupe_insert_send_no_begin_or_commit
     sent: list[str] = []
 
     def log(query: Any) -> None:
-        sent.append(" ".join(query.query.split()).split(" ")[0].strip(";").upper())
+        word = " ".join(query.query.split()).split(" ")[0].strip(";").upper()
+        if word in ("BEGIN", "COMMIT", "ROLLBACK"):  # not the statements storage/hot.py runs
+            sent.append(word)
 
     @event.listens_for(engine.sync_engine.pool, "checkout")
     def _logged(dbapi_conn: Any, *_: Any) -> None:

@@ -26,7 +26,9 @@ Statement = tuple[str, Any]
 
 @contextmanager
 def statements(teams: Driver) -> Iterator[list[Statement]]:
-    """Every statement the bot's engine runs inside the block, with its parameters."""
+    """Every statement the bot's engine runs inside the block, with its parameters: through
+    SQLAlchemy (its cursor event) and, on PostgreSQL, straight on asyncpg (storage/hot.py; its
+    query logger, on every connection the pool hands out meanwhile)."""
     seen: list[Statement] = []
     sync = teams.bot.services.engine.sync_engine
 
@@ -34,11 +36,22 @@ def statements(teams: Driver) -> Iterator[list[Statement]]:
                executemany: bool) -> None:
         seen.append((statement, parameters))
 
+    def logged(query: Any) -> None:
+        seen.append((query.query, tuple(query.args)))
+
+    def listen(dbapi_conn: Any, *_: Any) -> None:
+        raw = dbapi_conn.driver_connection
+        if hasattr(raw, "add_query_logger"):  # asyncpg
+            raw.remove_query_logger(logged)
+            raw.add_query_logger(logged)
+
     event.listen(sync, "before_cursor_execute", record)
+    event.listen(sync.pool, "checkout", listen)
     try:
         yield seen
     finally:
         event.remove(sync, "before_cursor_execute", record)
+        event.remove(sync.pool, "checkout", listen)
 
 
 def flat(sql: str) -> str:
@@ -52,15 +65,17 @@ def scans(seen: list[Statement]) -> list[str]:
 
 def by_id(seen: list[Statement]) -> list[Statement]:
     """Lookups of one channel by its id (the background workers look channels up by
-    locality, when they post to a case thread; those are not the turn's)."""
+    locality, when they post to a case thread; those are not the turn's). On PostgreSQL it
+    comes with the dedupe insert (storage/inbound.py)."""
     return [(s, p) for s, p in seen if "FROM channels" in flat(s)
-            and "channels.channel_id =" in flat(s)]
+            and ("channels.channel_id =" in flat(s) or "c.channel_id =" in flat(s))]
 
 
 async def turn(teams: Driver, act: Callable[[], Awaitable[Any]]) -> list[Statement]:
     """The statements run while one turn is answered."""
     with statements(teams) as seen:
         await act()
+        await asyncio.sleep(0.05)  # asyncpg calls its query loggers soon after, not at once
     return list(seen)
 
 
@@ -110,7 +125,7 @@ async def test_a_turn_that_changes_grants_reads_them_afresh(tmp_path: Any) -> No
     """The once-per-turn reading of grants stops as soon as the turn changes a grant, whether
     that change is kept or rolled back; outside a turn nothing is remembered."""
     from storage.db import create_engine
-    from storage.directory import grants_read_once
+    from storage.directory import turn_reads
     from storage.migrate import upgrade
     from storage.uow import SqlUnitOfWork
     from tracker.permissions import NATIONAL
@@ -129,13 +144,13 @@ async def test_a_turn_that_changes_grants_reads_them_afresh(tmp_path: Any) -> No
                 await uow.commit()
 
     try:
-        with grants_read_once():
+        with turn_reads():
             assert await grants() == 0
             await grant(keep=False)
             assert await grants() == 0
             await grant(keep=True)
             assert await grants() == 1
-        with grants_read_once():
+        with turn_reads():
             assert await grants() == 1
             async with engine.begin() as conn:  # another turn's change is not this turn's
                 await conn.execute(text("DELETE FROM role_grants"))
@@ -157,7 +172,8 @@ def a_turn() -> bool:
 async def test_a_case_n_turn_takes_one_connection_and_reads_in_one_transaction(
         teams: Driver) -> None:
     """`case N` in the channel: the dedupe insert is committed on its own; the channel, the
-    grants and the case are read in one transaction; all on one connection from the pool."""
+    grants and the case are read in one transaction (SQLite) or in autocommit (PostgreSQL,
+    where the insert brings the channel and the grants with it); all on one connection."""
     await teams.setup_team("Lena Lead")
     status, body = await intake(teams, INCIDENT)
     assert status == 201, body
@@ -166,5 +182,6 @@ async def test_a_case_n_turn_takes_one_connection_and_reads_in_one_transaction(
     await asyncio.sleep(0.3)  # the thread's own follow-ups are sent
     with counted(teams.bot.services.engine, a_turn) as seen:
         answer = await teams.say(f"case {number}", "Lena Lead")
-    assert seen == {"checkouts": 1, "begins": 2}
+    pg = teams.bot.services.engine.dialect.name == "postgresql"  # autocommit: nothing begun
+    assert seen == {"checkouts": 1, "begins": 0 if pg else 2}
     assert f"Case {number}" in str(answer.body)

@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 from cards.banner import with_banner
 from cards.case_card import case_card
-from storage.directory import grants_read_once
+from storage.directory import turn_reads
 from storage.lease import Lease, leased, let_go
 from storage.uow import commits_so_far, counting_commits
 from teams_bot.outbound.render import CARD, message
@@ -188,17 +188,19 @@ class TurnHandler:
     async def _once(self, a: Activity, io: TurnIO) -> InvokeAnswer | None:
         """The turn's units of work share one connection (storage/lease.py)."""
         async with leased(self.services.engine) as lease:
-            return await self._at_most_once(a, _Released(io, lease))
+            with turn_reads():
+                return await self._at_most_once(a, _Released(io, lease))
 
     async def _at_most_once(self, a: Activity, io: TurnIO) -> InvokeAnswer | None:
         """The activity handled at most once: a re-sent one is answered, not run again."""
         conv = a.conversation.id
-        if a.id and not await self.services.first_time(conv, a.id):
+        if a.id and not await self.services.first_time(conv, a.id, a.sender.aad_object_id,
+                                                        a.channel_id):
             log.info("duplicate activity ignored")  # Teams re-sends after 15 s without answer
             return self._answer(ActionResult(None, timing.DUPLICATE, "info")) \
                 if a.type == "invoke" else None
         sent: list[Reply] = []
-        with counting_commits() as commits, grants_read_once():
+        with counting_commits() as commits:
             try:
                 return await self._dispatch(a, io, sent)
             except Exception:
