@@ -69,12 +69,19 @@ def plan(statement: ClauseElement, keys: Sequence[str] = ()) -> Plan | None:
     return Plan(str(compiled), order, dict(compiled.params), processors)
 
 
-class Hot:
-    """A statement run on every turn. `keys`: an insert's columns, as it is always given."""
+class ReadOnlyUnit(RuntimeError):
+    """A read-only unit of work tried to write: a fault of ours, refused before it was sent."""
 
-    def __init__(self, statement: ClauseElement, keys: Sequence[str] = ()) -> None:
+
+class Hot:
+    """A statement run on every turn. `keys`: an insert's columns, as it is always given;
+    `writes`: it changes rows, so a read-only unit may not run it (even as raw SQL)."""
+
+    def __init__(self, statement: ClauseElement, keys: Sequence[str] = (),
+                 writes: bool = False) -> None:
         self.statement = statement
         self.keys = tuple(keys)
+        self.writes = writes
         self._plan: Plan | None = None
         self._planned = False
 
@@ -86,6 +93,7 @@ class Hot:
 
     async def rows(self, conn: Any, params: Mapping[str, Any]) -> Sequence[Row]:
         """The statement's rows, each a mapping of column name to value."""
+        self._allowed(conn)
         raw, plain = _driver(conn), _plain(conn)
         if raw is None or (p := self.pg) is None:
             return (await conn.execute(self.statement, dict(params))).mappings().all()
@@ -97,6 +105,7 @@ class Hot:
 
     async def run(self, conn: Any, params: Mapping[str, Any]) -> None:
         """Run a statement that returns no rows."""
+        self._allowed(conn)
         raw, plain = _driver(conn), _plain(conn)
         if raw is None or (p := self.pg) is None:
             await conn.execute(self.statement, dict(params))
@@ -106,6 +115,11 @@ class Hot:
             await raw.execute(p.sql, *values)
         except Exception as e:
             raise await _translated(plain, p.sql, e) from None
+
+
+    def _allowed(self, conn: Any) -> None:
+        if self.writes and _plain(conn) is not conn:
+            raise ReadOnlyUnit("a read-only unit of work tried to write (a turn statement)")
 
 
 def _plain(conn: Any) -> AsyncConnection:

@@ -24,7 +24,7 @@ from .lease import transaction
 from .tables import inbound_activities
 from .types import UTCDateTime
 
-_SEEN = Hot(insert(inbound_activities), ("activity_id", "received_at"))  # every activity
+_SEEN = Hot(insert(inbound_activities), ("activity_id", "received_at"), writes=True)
 _OPEN = """
     WITH seen AS (
         INSERT INTO inbound_activities (activity_id, received_at)
@@ -40,7 +40,7 @@ _AND_CHANNEL = """,
            FROM channels c WHERE c.channel_id = :channel_id
            ORDER BY c.locality LIMIT 1) AS channel"""
 _OPEN_CHAT, _OPEN_CHANNEL = (  # every turn on PostgreSQL: in a 1:1 chat, in a channel
-    Hot(text(sql).bindparams(bindparam("received_at", type_=UTCDateTime)))
+    Hot(text(sql).bindparams(bindparam("received_at", type_=UTCDateTime)), writes=True)
     for sql in (_OPEN, _OPEN + _AND_CHANNEL))
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from .cases import SqlCases
 from .directory import SqlDirectory
 from .events import SqlEvents
+from .hot import ReadOnlyUnit
 from .lease import Lease, autocommit, current, self_committing
 from .outbox import SqlOutbox
 from .reminders import SqlReminders
@@ -36,10 +37,6 @@ def commits_so_far() -> int:
     """Commits counted in this context so far (0 outside `counting_commits`)."""
     seen = _COMMITS.get()
     return len(seen) if seen is not None else 0
-
-
-class ReadOnlyUnit(RuntimeError):
-    """A read-only unit of work tried to write: a fault of ours, refused before it was sent."""
 
 
 class _Reading:

@@ -216,3 +216,20 @@ async def test_on_postgresql_a_turn_opens_with_one_statement_and_remembers_its_r
             async with uow(read_only=True) as u:
                 await u.directory.grants_for("aad-1")
             assert len(await sent()) == 1
+
+
+async def test_a_read_only_unit_cannot_run_a_turn_statement_that_writes(
+        engine: AsyncEngine) -> None:
+    """Raw SQL is no way round the read-only promise: refused before it is sent."""
+    from storage.inbound import _OPEN_CHAT
+    from storage.uow import ReadOnlyUnit
+
+    uow = uow_factory(engine)
+    async with leased(engine):
+        async with uow(read_only=True) as u:
+            with pytest.raises(ReadOnlyUnit):
+                await _SEEN.run(u.directory.conn, {"activity_id": "x", "received_at": NOW})
+            with pytest.raises(ReadOnlyUnit):
+                await _OPEN_CHAT.rows(u.directory.conn, {
+                    "activity_id": "x", "received_at": NOW, "aad_id": ""})
+    assert await first_time(engine, "x", NOW)  # nothing was written
